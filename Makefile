@@ -1,0 +1,35 @@
+# Two commands from a fresh clone: `make run VIDEO=clip.mp4` and `make test`.
+# The first use of either creates .venv and installs everything pinned by constraints.txt.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: run test bench eval sounds clean help
+
+help:
+	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
+	@echo "make test | make bench | make eval | make sounds | make clean"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@if [ -z "$(VIDEO)" ]; then echo "usage: make run VIDEO=path/to/clip.mp4 [OUT=out.mp4] [ARGS=...]" >&2; exit 2; fi
+	$(BIN)/foley "$(VIDEO)" $(if $(OUT),-o "$(OUT)") $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --shared $(SHARED) $(BENCH_ARGS)
+
+eval: $(STAMP)
+	$(BIN)/foley eval $(EVAL_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,27 @@
+"""foleystudio: a silent video in, a synchronized, spatialized Foley soundtrack out.
+
+The public API (the CLI and the service call the same functions):
+
+    from foleystudio import analyse, render, export
+    analysis = analyse("clip.mp4")
+    export(analysis, render(analysis), "clip_foley.mp4")
+"""
+
+__version__ = "0.1.0"
+
+from foleystudio.api import (  # noqa: E402
+    Analysis,
+    AnalysisOptions,
+    Outputs,
+    Rendered,
+    RenderOptions,
+    analyse,
+    export,
+    render,
+)
+from foleystudio.errors import ExportError, FoleyError, InputError, ModelError, RenderError  # noqa: E402
+
+__all__ = [
+    "Analysis", "AnalysisOptions", "Outputs", "Rendered", "RenderOptions", "analyse", "export", "render",
+    "FoleyError", "InputError", "ModelError", "RenderError", "ExportError", "__version__",
+]

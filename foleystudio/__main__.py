@@ -1,0 +1,5 @@
+import sys
+
+from foleystudio.cli import main
+
+sys.exit(main())

@@ -1,0 +1,85 @@
+"""The analysis cache: pose tracks per video, keyed by the file's content and the config.
+
+Analysis is the expensive half (seconds per clip); rendering is redone whenever the
+user changes a surface or a level, so poses are saved once per video as an .npz with a
+versioned schema and read back on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from foleystudio.vision.pose import PoseConfig, Poses, PoseTrack
+
+SCHEMA = "foleystudio.poses.1"
+_ARRAYS = ("frames", "t_s", "image", "world", "visibility")
+
+
+def default_cache_dir() -> Path:
+    """$FOLEY_CACHE, else $XDG_CACHE_HOME/foleystudio, else ~/.cache/foleystudio."""
+    if os.environ.get("FOLEY_CACHE"):
+        return Path(os.environ["FOLEY_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "foleystudio"
+
+
+def video_key(path: str | os.PathLike, config: PoseConfig, extra: dict | None = None) -> str:
+    """Hash of the file's bytes (size + 1 MiB samples from start, middle, end) and the config."""
+    path = Path(path)
+    size = path.stat().st_size
+    h = hashlib.sha256()
+    h.update(str(size).encode())
+    with open(path, "rb") as fh:
+        for offset in (0, max(0, size // 2 - (1 << 19)), max(0, size - (1 << 20))):
+            fh.seek(offset)
+            h.update(fh.read(1 << 20))
+    h.update(json.dumps({"schema": SCHEMA, "config": asdict(config), **(extra or {})}, sort_keys=True).encode())
+    return h.hexdigest()[:24]
+
+
+def load_poses(cache_dir: Path, key: str) -> Poses | None:
+    file = cache_dir / f"{key}.poses.npz"
+    if not file.exists():
+        return None
+    try:
+        with np.load(file, allow_pickle=False) as data:
+            if str(data["schema"]) != SCHEMA:
+                return None
+            n_tracks = int(data["n_tracks"])
+            tracks = tuple(
+                PoseTrack(person=int(data[f"t{i}_person"]), **{a: data[f"t{i}_{a}"] for a in _ARRAYS})
+                for i in range(n_tracks)
+            )
+            return Poses(
+                width=int(data["width"]),
+                height=int(data["height"]),
+                frames=data["frames"],
+                t_s=data["t_s"],
+                tracks=tracks,
+            )
+    except (OSError, KeyError, ValueError):
+        return None  # a damaged cache entry is recomputed, never trusted
+
+
+def save_poses(cache_dir: Path, key: str, poses: Poses) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {
+        "schema": np.array(SCHEMA),
+        "width": np.array(poses.width),
+        "height": np.array(poses.height),
+        "frames": poses.frames,
+        "t_s": poses.t_s,
+        "n_tracks": np.array(len(poses.tracks)),
+    }
+    for i, track in enumerate(poses.tracks):
+        arrays[f"t{i}_person"] = np.array(track.person)
+        for a in _ARRAYS:
+            arrays[f"t{i}_{a}"] = getattr(track, a)
+    tmp = cache_dir / f".{key}.{os.getpid()}.tmp.npz"
+    np.savez_compressed(tmp, **arrays)
+    os.replace(tmp, cache_dir / f"{key}.poses.npz")

@@ -1,0 +1,180 @@
+"""`foley eval`: score contact detection on every clip with ground truth, new vs old.
+
+    foley eval                                   # ../shared/gt + ../shared/media (or $FOLEY_SHARED)
+    foley eval --gt DIR --media DIR              # material the project has never seen
+    foley eval --clip hato_b12 --json out.json   # one clip, report saved as JSON
+
+The table goes to stdout, progress to stderr. Errors are `FoleyError`s, raised for the
+main entry point to print as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+
+from foleystudio.errors import ExportError, InputError
+
+# Detector settings `foley eval` passes through when ContactConfig has them.
+PASSTHROUGH = ("sensitivity", "min_confidence")
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "eval",
+        help="score foot-contact detection against ground truth (new detector vs old peak picker)",
+        description=(
+            "Run contact detection on every clip that has ground truth (schema footstep-gt.1) and print "
+            "precision, recall, F1 at +-67 and +-33 ms, median absolute and signed timing error, "
+            "per clip and overall, beside the old hip-heel peak picker."
+        ),
+    )
+    parser.add_argument("--shared", metavar="DIR", help="folder with gt/ and media/ (default: $FOLEY_SHARED or ../shared)")
+    parser.add_argument("--gt", metavar="DIR", help="ground-truth folder, one footstep-gt.1 JSON per clip (default: SHARED/gt)")
+    parser.add_argument("--media", metavar="DIR", help="folder with the clips the JSON 'video' fields name (default: SHARED/media)")
+    parser.add_argument("--clip", action="append", default=[], metavar="NAME", help="only this clip (repeatable)")
+    parser.add_argument("--json", metavar="OUT.json", help="also save the full report (matches, misses) as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--sensitivity", type=float, help="detector sensitivity (passed to ContactConfig)")
+    parser.add_argument("--min-confidence", type=float, help="detector's confidence threshold (passed to ContactConfig)")
+    parser.add_argument(
+        "--confident-at", type=float, default=0.5, metavar="C", help="report precision of predictions with confidence >= C (default 0.5)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="estimate poses again instead of reading the cache")
+    parser.add_argument("--fail-under", type=float, metavar="F1", help="exit 1 when the new detector's overall F1 is below this")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from foleystudio.eval.report import format_table
+    from foleystudio.eval.run import evaluate, find_pairs
+    from foleystudio.eval.scoring import ScoringConfig
+
+    gt_dir, media_dir = _dirs(args)
+    json_path = _json_path(args.json)
+    if not 0.0 <= args.confident_at <= 1.0:
+        raise InputError(f"--confident-at: expected a confidence in [0, 1], got {args.confident_at:g}")
+    config = _contact_config(args)
+    pairs = find_pairs(gt_dir, media_dir, only=args.clip)
+    progress = _Progress(quiet=args.quiet)
+    try:
+        report = evaluate(
+            pairs,
+            config=config,
+            scoring=ScoringConfig(confident_at=args.confident_at),
+            use_cache=not args.no_cache,
+            callback=progress,
+        )
+    finally:
+        progress.close()
+    print(format_table(report, markdown=args.markdown))
+    if json_path is not None:
+        _write_json(json_path, report.to_dict())
+    if args.fail_under is not None and report.new.f1 < args.fail_under:
+        print(f"eval: overall F1 {report.new.f1:.3f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def default_shared_dir() -> Path:
+    """$FOLEY_SHARED, else ../shared from the working directory, else ../shared beside this checkout."""
+    if os.environ.get("FOLEY_SHARED"):
+        return Path(os.environ["FOLEY_SHARED"])
+    here = Path.cwd().parent / "shared"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def _dirs(args: argparse.Namespace) -> tuple[Path, Path]:
+    shared = Path(args.shared) if args.shared else None
+    if shared is not None and not shared.is_dir():
+        raise InputError(f"--shared: {shared} is not a directory")
+    if args.gt and args.media:
+        return Path(args.gt), Path(args.media)
+    shared = shared or default_shared_dir()
+    return Path(args.gt) if args.gt else shared / "gt", Path(args.media) if args.media else shared / "media"
+
+
+def _json_path(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_dir():
+        raise InputError(f"--json: {path} is a directory, expected a file name")
+    if not path.parent.is_dir():
+        raise InputError(f"--json: folder {path.parent} does not exist")
+    return path
+
+
+def _contact_config(args: argparse.Namespace):
+    from foleystudio.vision.contacts import ContactConfig
+
+    fields = {f.name for f in dataclasses.fields(ContactConfig)}
+    changes = {}
+    for name in PASSTHROUGH:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if name not in fields:
+            raise InputError(f"{flag}: the detector has no {name!r} setting (it has: {', '.join(sorted(fields))})")
+        changes[name] = value
+    try:
+        return dataclasses.replace(ContactConfig(), **changes)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"detector settings {changes}: {exc}") from None
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"--json: cannot write {path} ({exc.strerror or exc})") from None
+
+
+class _Progress:
+    """Turns evaluate()'s callback into one tqdm bar over all frames of all clips (stderr)."""
+
+    def __init__(self, *, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
+        self.clip_frames = 0
+        self.clip_done = 0
+
+    def __call__(self, event: dict) -> None:
+        if self.quiet:
+            return
+        stage = event.get("stage")
+        if stage == "eval":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=event["total_frames"], unit="frame", file=sys.stderr, dynamic_ncols=True, leave=False)
+        elif self.bar is None:
+            return
+        elif stage == "clip":
+            self.clip_frames, self.clip_done = event["n_frames"], 0
+            self.bar.set_description(f"{event['clip']} ({event['index'] + 1}/{event['clips']})")
+        elif stage == "pose":
+            done = self.clip_frames if event.get("cached") else min(self.clip_frames, event.get("frame", 0) + 1)
+            self._advance(done)
+        elif stage == "clip_done":
+            self._advance(self.clip_frames)
+
+    def _advance(self, done: int) -> None:
+        if done > self.clip_done:
+            self.bar.update(done - self.clip_done)
+            self.clip_done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -1,0 +1,141 @@
+"""`foley VIDEO [-o OUT]`: analyse, render and mux, with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from foleystudio import __version__
+from foleystudio.api import AnalysisOptions, RenderOptions, analyse, export, output_paths, render
+from foleystudio.errors import ExportError, InputError
+from foleystudio.media.probe import probe_video
+from foleystudio.sound.backends import BACKENDS, FOOTWEAR, SURFACES, normalize_footwear, normalize_surface
+from foleystudio.vision.contacts import ContactConfig
+
+EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
+  OUT                     the input's video stream (copied, not re-encoded) + 48 kHz stereo AAC
+  OUT.events.json         every foot contact (schema foleystudio.events.1)
+  OUT.footsteps.wav       the footstep stem, 48 kHz 24-bit, as long as the video
+other commands: foley eval --help, foley sounds --help"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="foley",
+        description="Give a silent video synchronized, spatialized footsteps.",
+        epilog=EPILOG,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("video", metavar="VIDEO", help="input video file")
+    p.add_argument("-o", "--output", metavar="OUT", help="output video (default: ./<VIDEO name>_foley.mp4)")
+    p.add_argument("--surface", default=None, metavar="S",
+                   help=f"ground surface for every step (default: estimated, else concrete); one of: {', '.join(SURFACES)}")
+    p.add_argument("--footwear", default=None, metavar="F",
+                   help=f"footwear for every step (default: sneakers); one of: {', '.join(FOOTWEAR)}")
+    p.add_argument("--backend", default="procedural", choices=BACKENDS, help="how steps are made")
+    p.add_argument("--library", metavar="DIR", help="sample library for --backend samples: DIR/<surface>/<footwear|any>/*.wav")
+    p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same soundtrack")
+    p.add_argument("--keep-audio", action="store_true", help="mix the input's own audio under the Foley")
+    p.add_argument("--events-only", action="store_true", help="only detect contacts and write OUT.events.json")
+    p.add_argument("--min-confidence", type=_unit, default=ContactConfig().min_confidence,
+                   help="drop contacts less confident than this (0..1)")
+    p.add_argument("--no-cache", action="store_true", help="recompute the pose analysis even if cached")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--version", action="version", version=f"foleystudio {__version__}")
+    return p
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.backend == "samples" and not args.library:
+        parser.error("--backend samples needs --library DIR")
+    surface = normalize_surface(args.surface) if args.surface else None  # refuse typos before any work
+    footwear = normalize_footwear(args.footwear) if args.footwear else None
+    info = probe_video(args.video)
+    out = Path(args.output) if args.output else Path.cwd() / f"{Path(args.video).stem}_foley.mp4"
+    _check_output(out, Path(args.video))
+    if args.keep_audio and not info.has_audio:
+        raise InputError(f"{args.video}: --keep-audio given but the video has no audio track")
+
+    options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence),
+                              use_cache=not args.no_cache)
+    with _Progress(enabled=not args.quiet, total=info.n_frames) as progress:
+        analysis = analyse(args.video, options, callback=progress, info=info)
+    rendered = None
+    if not args.events_only:
+        rendered = render(analysis, RenderOptions(surface=surface, footwear=footwear, backend=args.backend,
+                                                  library=args.library, seed=args.seed, keep_audio=args.keep_audio))
+    outputs = export(analysis, rendered, out)
+    if not args.quiet:
+        people = len({e.person for e in analysis.contacts.events})
+        print(f"{len(analysis.contacts)} contacts from {people} people in {info.duration_s:.1f} s", file=sys.stderr)
+        for path in (outputs.video, *outputs.stems, outputs.events):
+            if path:
+                print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _check_output(out: Path, video: Path) -> None:
+    directory = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise ExportError(f"{out}: is a directory; give a file name like {out / (video.stem + '_foley.mp4')}")
+    if not directory.is_dir():
+        raise ExportError(f"{directory}: output directory does not exist")
+    try:  # os.access says yes to root even on read-only mounts: try for real
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".foley-write-test-"):
+            pass
+    except OSError as exc:
+        raise ExportError(f"{directory}: output directory is not writable ({exc.strerror})") from None
+    if out.resolve() == video.resolve():
+        raise ExportError(f"{out}: the output would overwrite the input; choose another -o")
+    for path in output_paths(out)[:2]:
+        if path.exists() and not os.access(path, os.W_OK):
+            raise ExportError(f"{path}: exists and is not writable")
+
+
+def _unit(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0..1")
+    return value
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+class _Progress:
+    """Turns the API's progress callbacks into a tqdm bar on stderr."""
+
+    def __init__(self, *, enabled: bool, total: int):
+        self.enabled = enabled
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="frame", desc="pose", file=sys.stderr, leave=False,
+                            dynamic_ncols=True)
+        return self
+
+    def __call__(self, event: dict) -> None:
+        if self.bar is None:
+            return
+        if event.get("cached"):
+            self.bar.set_description("pose (cached)")
+            self.bar.update(self.total - self.bar.n)
+        elif "frame" in event:
+            self.bar.update(event["frame"] + 1 - self.bar.n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False

@@ -1,0 +1,105 @@
+"""The eval table: per clip and overall, the new detector and the old peak picker side by side.
+
+    clip          n truth | new: P  R  F1@67 F1@33 P@c.5 MAE ms bias ms n pred | old: ...
+
+P, R and F1 are at the loose tolerance; MAE and bias (median signed error, prediction
+minus truth, > 0 = late) are over the matches at that tolerance; P@c.5 is the precision
+of the predictions with confidence >= 0.5 alone. Plain text for terminals, or Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from foleystudio.eval.run import EvalReport
+from foleystudio.eval.scoring import Score
+
+_Column = tuple[str, Callable[[Score], str]]
+
+
+def format_table(report: EvalReport, *, markdown: bool = False) -> str:
+    """The whole report as one table, one row per clip and an overall row (pooled counts)."""
+    columns = _score_columns(report)
+    header = ["clip", "n truth"] + [f"{m} {c[0]}" if markdown else c[0] for m in ("new", "old") for c in columns]
+    rows = [_row(c.name, c.new, c.old, columns) for c in report.clips]
+    overall = _row("overall", report.new, report.old, columns)
+    if markdown:
+        return _markdown(header, rows, overall)
+    return _text(header, rows, overall, len(columns), report)
+
+
+def _score_columns(report: EvalReport) -> list[_Column]:
+    loose_ms = round(report.scoring.tolerance_s * 1000)
+    strict_ms = round(report.scoring.strict_tolerance_s * 1000)
+    return [
+        ("P", lambda s: _num(s.precision)),
+        ("R", lambda s: _num(s.recall)),
+        (f"F1@{loose_ms}", lambda s: _num(s.f1)),
+        (f"F1@{strict_ms}", lambda s: _num(s.f1_strict)),
+        (f"P@c{_short(report.scoring.confident_at)}", lambda s: _num(s.precision_confident) if s.n_confident else "-"),
+        ("MAE ms", lambda s: _ms(s.mae_ms)),
+        ("bias ms", lambda s: _ms(s.bias_ms, signed=True)),
+        ("n pred", lambda s: str(s.n_pred)),
+    ]
+
+
+def _row(name: str, new: Score, old: Score, columns: list[_Column]) -> list[str]:
+    return [name, str(new.n_truth)] + [fmt(new) for _, fmt in columns] + [fmt(old) for _, fmt in columns]
+
+
+def _text(header: list[str], rows: list[list[str]], overall: list[str], n_cols: int, report: EvalReport) -> str:
+    widths = [max(len(r[i]) for r in [header, overall, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        parts = [cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]
+        left = "  ".join(parts[:2])
+        new = "  ".join(parts[2 : 2 + n_cols])
+        old = "  ".join(parts[2 + n_cols :])
+        return f"{left} | {new} | {old}"
+
+    sample = line(header)
+    first_bar = sample.index("|")
+    second_bar = sample.index("|", first_bar + 1)
+    group = (
+        " " * (first_bar + 2)
+        + "new (vision.contacts)".center(second_bar - first_bar - 3)
+        + " | "
+        + "old (hip-heel peaks, 10 fps)".center(len(sample) - second_bar - 2)
+    )
+    rule = "-" * len(sample)
+    body = [line(r) for r in rows]
+    lines = [group.rstrip(), sample, rule, *body, rule, line(overall)]
+    tol = report.scoring
+    lines.append(
+        f"tolerance +-{tol.tolerance_s * 1000:.0f} ms (strict +-{tol.strict_tolerance_s * 1000:.0f} ms), "
+        f"per clip never below its own tolerance_s; one-to-one optimal matching; overall = pooled counts; "
+        f"bias = median(pred - truth)"
+    )
+    return "\n".join(lines)
+
+
+def _markdown(header: list[str], rows: list[list[str]], overall: list[str]) -> str:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    out = [line(header), "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    out += [line(r) for r in rows]
+    out.append(line([f"**{overall[0]}**", *overall[1:]]))
+    return "\n".join(out)
+
+
+def _num(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.2f}"
+
+
+def _ms(value: float, *, signed: bool = False) -> str:
+    if math.isnan(value):
+        return "-"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def _short(value: float) -> str:
+    """0.5 -> '.5', 0.75 -> '.75' (narrow column headers)."""
+    text = f"{value:g}"
+    return text[1:] if text.startswith("0.") else text

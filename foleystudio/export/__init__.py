@@ -1,0 +1,1 @@
+"""Files other tools read: events, stems, the muxed video."""

@@ -1,0 +1,44 @@
+"""The event list (schema foleystudio.events.1): every contact with its sound choices."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+
+from foleystudio.export.atomic import atomic_path
+from foleystudio.media.probe import VideoInfo
+from foleystudio.vision.contacts import ContactEvent
+
+SCHEMA = "foleystudio.events.1"
+
+
+def events_document(info: VideoInfo, events: Sequence[ContactEvent], styles: Sequence[dict]) -> dict:
+    """The JSON document; `styles[i]` holds event i's surface, footwear and where they came from."""
+    return {
+        "schema": SCHEMA,
+        "video": os.path.basename(info.path),
+        "fps": float(info.fps),
+        "fps_exact": f"{info.fps.numerator}/{info.fps.denominator}",
+        "duration_s": round(info.duration_s, 6),
+        "events": [
+            {
+                "t": round(e.t_s, 4),
+                "frame": e.frame,
+                "person": e.person,
+                "foot": e.foot,
+                "kind": e.kind,
+                "confidence": e.confidence,
+                "strength": e.strength,
+                "x": e.x,
+                "y": e.y,
+                **style,
+            }
+            for e, style in zip(events, styles, strict=True)
+        ],
+    }
+
+
+def write_events(path: str | os.PathLike, document: dict) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Reading and writing media: probe, streamed frames, mux."""

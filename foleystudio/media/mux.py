@@ -1,0 +1,86 @@
+"""Put a soundtrack on a video: the video stream copied packet for packet, AAC added.
+
+The video is never re-encoded, so picture quality and timing are the input's. The
+output is written under a temporary name beside the target and renamed when complete,
+so a failure never leaves a half-written file where the user expects a result.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+
+from foleystudio.errors import ExportError, InputError
+from foleystudio.export.atomic import atomic_path
+from foleystudio.media.probe import VideoInfo
+from foleystudio.timebase import SAMPLE_RATE
+
+AAC_BITRATE = 192_000  # transparent for stereo Foley; YouTube's recommended stereo rate
+AAC_FRAME = 1024  # samples per AAC frame
+
+
+def mux_audio(info: VideoInfo, audio: np.ndarray, out_path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> None:
+    """Write `info.path`'s video stream plus `audio` ((n, 2) float, at `sr`) to `out_path`."""
+    out_path = Path(out_path)
+    try:
+        with atomic_path(out_path) as tmp:
+            _write(info, np.asarray(audio, dtype=np.float32), tmp, sr)
+    except (av.error.FFmpegError, ValueError) as exc:
+        raise ExportError(
+            f"{out_path}: could not write ({exc}); the {info.codec} video may not fit a "
+            f"{out_path.suffix or 'suffix-less'} container, try -o with .mkv"
+        ) from None
+
+
+def _write(info: VideoInfo, audio: np.ndarray, tmp: Path, sr: int) -> None:
+    with av.open(info.path, metadata_errors="ignore") as src, av.open(str(tmp), "w") as dst:
+        v_in = src.streams.video[0]
+        v_out = dst.add_stream_from_template(v_in)
+        a_out = dst.add_stream("aac", rate=sr, layout="stereo")
+        a_out.bit_rate = AAC_BITRATE
+        for packet in src.demux(v_in):
+            if packet.dts is None and packet.pts is None:
+                continue  # the demuxer's end-of-stream flush packet
+            packet.stream = v_out
+            dst.mux(packet)
+        planar = np.ascontiguousarray(audio.T)  # (2, n) for fltp
+        for start in range(0, planar.shape[1], AAC_FRAME):
+            chunk = np.ascontiguousarray(planar[:, start : start + AAC_FRAME])
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate = sr
+            frame.pts = start
+            dst.mux(a_out.encode(frame))
+        dst.mux(a_out.encode(None))
+
+
+def read_audio(info: VideoInfo, *, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """The input's first audio track as (n, 2) float32 at `sr`, aligned to the first video frame."""
+    if not info.has_audio:
+        raise InputError(f"{info.path}: has no audio track to keep")
+    chunks = []
+    first_video_s = None
+    with av.open(info.path, metadata_errors="ignore") as src:
+        v = src.streams.video[0]
+        if v.start_time is not None:
+            first_video_s = float(v.start_time * v.time_base)
+        stream = src.streams.audio[0]
+        start_s = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sr)
+        try:
+            for frame in src.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray())
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray())
+        except av.error.FFmpegError as exc:
+            raise InputError(f"{info.path}: the audio track cannot be decoded ({exc})") from None
+    audio = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, 2), np.float32)
+    offset = int(round(((first_video_s or 0.0) - start_s) * sr))
+    if offset > 0:
+        audio = audio[offset:]
+    elif offset < 0:
+        audio = np.concatenate([np.zeros((-offset, 2), np.float32), audio])
+    return audio.astype(np.float32)

@@ -1,0 +1,1 @@
+"""Sound: footstep backends (procedural, samples, neural), placement, spatial and mix."""

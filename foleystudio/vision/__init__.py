@@ -1,0 +1,1 @@
+"""Seeing: pose per person, tracking, contacts, scene."""

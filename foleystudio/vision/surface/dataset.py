@@ -1,0 +1,157 @@
+"""The CC0 texture set in ../shared/surfaces as training and test data (used by the
+training script, the benchmark and tests; never by the pipeline).
+
+Each preview is a contact sheet of 128-px swatches, 7 to a row (one material
+variant each: Tiles001, Tiles002, ...). Swatches 0-2 of every sheet are the ones
+`tiles/` was cut from, so they are always held out; of the rest every
+`HOLDOUT_EVERY`-th is held out too. Held-out swatches are different materials,
+not other crops of training swatches.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from foleystudio.errors import InputError
+from foleystudio.vision.surface.augment import augment_patch, synth_rubber
+from foleystudio.vision.surface.features import surface_features
+
+MATERIAL_CLASSES = {
+    "Asphalt": "asphalt",
+    "Carpet": "carpet",
+    "Concrete": "concrete",
+    "DiamondPlate": "metal",
+    "Grass": "grass",
+    "Gravel": "gravel",
+    "Ground": "dirt",
+    "Marble": "marble",
+    "Metal": "metal",
+    "PavingStones": "stone",
+    "Planks": "wood",
+    "Rocks": "gravel",
+    "Snow": "snow",
+    "Tiles": "tile",
+    "WoodFloor": "wood",
+}
+SYNTHETIC_CLASSES = ("rubber",)  # drawn by augment.synth_rubber: no CC0 texture in the set
+CLASSES = tuple(sorted(set(MATERIAL_CLASSES.values()) | set(SYNTHETIC_CLASSES)))
+
+SHEET_MARGIN_PX = 16  # layout of the ambientCG preview sheets at 1024 px wide
+SHEET_PITCH_X_PX = 144
+SHEET_PITCH_Y_PX = 176  # swatch + its caption
+SWATCH_PX = 128
+SHEET_COLUMNS = 7
+MIN_SWATCH_PX = 24  # short strips (cut-off variants) under this are skipped
+BLANK_LEVEL = 250  # a row/column whose darkest pixel is this bright is sheet background
+TILE_SOURCES = 3  # swatches 0..2 are the sources of tiles/<Material>_<n>.png
+HOLDOUT_EVERY = 5
+
+
+@dataclass(frozen=True, eq=False)
+class Swatch:
+    material: str  # preview name, e.g. "PavingStones"
+    index: int  # position on the sheet, 0-based
+    rgb: np.ndarray
+
+    @property
+    def surface(self) -> str:
+        return MATERIAL_CLASSES[self.material]
+
+    @property
+    def held_out(self) -> bool:
+        return self.index < TILE_SOURCES or self.index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1
+
+
+def shared_dir() -> Path:
+    """$FOLEY_SHARED, else ../shared beside the project root; InputError when absent."""
+    env = os.environ.get("FOLEY_SHARED")
+    path = Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared"
+    if not path.is_dir():
+        raise InputError(f"shared test material not found at {path} (set FOLEY_SHARED)")
+    return path
+
+
+def load_swatches(surfaces_dir: str | os.PathLike) -> list[Swatch]:
+    previews = sorted(Path(surfaces_dir, "previews").glob("*.webp"))
+    if not previews:
+        raise InputError(f"{surfaces_dir}: no previews/*.webp")
+    swatches = []
+    for path in previews:
+        if path.stem not in MATERIAL_CLASSES:
+            continue
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise InputError(f"{path}: cannot be read as an image")
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        swatches.extend(Swatch(path.stem, i, cell) for i, cell in enumerate(_cells(rgb)))
+    return swatches
+
+
+def _cells(sheet: np.ndarray) -> list[np.ndarray]:
+    cells = []
+    rows = (sheet.shape[0] - SHEET_MARGIN_PX) // SHEET_PITCH_Y_PX + 1
+    for r in range(rows):
+        for c in range(SHEET_COLUMNS):
+            y0 = SHEET_MARGIN_PX + SHEET_PITCH_Y_PX * r
+            x0 = SHEET_MARGIN_PX + SHEET_PITCH_X_PX * c
+            cell = sheet[y0 : y0 + SWATCH_PX, x0 : x0 + SWATCH_PX]
+            h = _extent(cell.min(axis=(1, 2)))
+            w = _extent(cell[:h].min(axis=(0, 2))) if h else 0
+            if h >= MIN_SWATCH_PX and w >= MIN_SWATCH_PX:
+                cells.append(np.ascontiguousarray(cell[:h, :w]))
+    return cells
+
+
+def _extent(darkest: np.ndarray) -> int:
+    n = 0
+    while n < len(darkest) and darkest[n] < BLANK_LEVEL:
+        n += 1
+    return n
+
+
+def load_tiles(surfaces_dir: str | os.PathLike) -> list[tuple[str, np.ndarray]]:
+    """(surface, rgb) for every tiles/<Material>_<n>.png."""
+    out = []
+    for path in sorted(Path(surfaces_dir, "tiles").glob("*.png")):
+        material = path.stem.rsplit("_", 1)[0]
+        if material in MATERIAL_CLASSES:
+            bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            out.append((MATERIAL_CLASSES[material], cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+    return out
+
+
+def augmented_features(
+    swatches: list[Swatch], *, per_class: int, rng: np.random.Generator, synthetic: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n, d) features of random camera-like views and (n,) labels into CLASSES, `per_class` each."""
+    by_class: dict[str, list[Swatch]] = {}
+    for s in swatches:
+        by_class.setdefault(s.surface, []).append(s)
+    feats, labels = [], []
+    for name in CLASSES:
+        members = by_class.get(name, [])
+        if not members and not (synthetic and name in SYNTHETIC_CLASSES):
+            continue
+        for k in range(per_class):
+            if members:
+                source = members[k % len(members)].rgb
+            else:
+                source = synth_rubber(rng)
+            feats.append(surface_features(augment_patch(source, rng)))
+            labels.append(CLASSES.index(name))
+    return np.array(feats, dtype=np.float32), np.array(labels, dtype=np.int64)
+
+
+def heldout_views(swatches: list[Swatch], *, views: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`views` camera-like views of every swatch: (n, d) features, (n,) labels into CLASSES."""
+    feats, labels = [], []
+    for s in swatches:
+        for _ in range(views):
+            feats.append(surface_features(augment_patch(s.rgb, rng)))
+            labels.append(CLASSES.index(s.surface))
+    return np.array(feats, dtype=np.float32), np.array(labels, dtype=np.int64)

@@ -1,0 +1,158 @@
+"""Colour and texture features of a ground patch, numpy + OpenCV only.
+
+`surface_features(rgb, mask=None)` resizes a patch to `PATCH_PX` square and returns a
+fixed-length float32 vector: colour moments and a saturation-weighted hue histogram
+(what the material is made of), rotation-invariant uniform LBP at two scales, Gabor
+energy and anisotropy at three wavelengths, a radial power spectrum and gradient
+coherence (grain, joints, planks). Pixels outside `mask` (the person, the frame
+border) are left out of every histogram and statistic.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+FEATURE_VERSION = 1  # bump when the vector changes: the weights file records it
+PATCH_PX = 64  # a ground crop around a foot at 384-px frames is 30-90 px; 64 keeps LBP meaningful
+HUE_BINS = 12  # 30-degree sectors: enough to split grass, terracotta, wood, blue tile
+GABOR_WAVELENGTHS_PX = (4.0, 8.0, 16.0)  # grain, granules, joints at PATCH_PX
+GABOR_ORIENTATIONS = 4
+SPECTRUM_BANDS = 6
+MIN_VALID_FRACTION = 0.15  # fewer valid pixels than this: the patch says nothing
+
+
+def feature_length() -> int:
+    colour = 6 + HUE_BINS + 5
+    lbp = 2 * 10
+    gabor = 2 * len(GABOR_WAVELENGTHS_PX) + 2
+    return colour + lbp + gabor + SPECTRUM_BANDS + 3
+
+
+def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Feature vector of an RGB uint8 patch; `mask` (same h, w; True = ground) is optional."""
+    patch = cv2.resize(rgb, (PATCH_PX, PATCH_PX), interpolation=cv2.INTER_AREA)
+    if mask is None:
+        valid = np.ones((PATCH_PX, PATCH_PX), dtype=bool)
+    else:
+        m = cv2.resize(mask.astype(np.uint8) * 255, (PATCH_PX, PATCH_PX), interpolation=cv2.INTER_AREA)
+        valid = m > 200
+        if valid.mean() < MIN_VALID_FRACTION:
+            valid = m > 0
+        if valid.mean() < 0.02:
+            valid = np.ones_like(valid)
+        if not valid.all():
+            patch = cv2.inpaint(patch, (~valid).astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    parts = [
+        _colour(patch, valid),
+        _lbp_hist(grey, valid),
+        _lbp_hist(cv2.resize(grey, (PATCH_PX // 2, PATCH_PX // 2), interpolation=cv2.INTER_AREA), _half(valid)),
+        _gabor(grey),
+        _spectrum(grey),
+        _gradients(grey, valid),
+    ]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def _half(valid: np.ndarray) -> np.ndarray:
+    h, w = valid.shape
+    return valid[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2).all(axis=(1, 3))
+
+
+def _colour(patch: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    lab = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB).astype(np.float32)[valid]
+    hsv = cv2.cvtColor(patch, cv2.COLOR_RGB2HSV).astype(np.float32)[valid]
+    lab_mean = lab.mean(axis=0) / 255.0
+    lab_std = lab.std(axis=0) / 64.0
+    hue = hsv[:, 0] * 2.0  # OpenCV hue is 0..180
+    sat = hsv[:, 1] / 255.0
+    val = hsv[:, 2] / 255.0
+    bins = np.minimum((hue / (360.0 / HUE_BINS)).astype(int), HUE_BINS - 1)
+    hue_hist = np.bincount(bins, weights=sat, minlength=HUE_BINS) / len(sat)
+    extra = [sat.mean(), sat.std(), val.mean(), val.std(), float(np.mean(sat < 0.12))]
+    return np.concatenate([lab_mean, lab_std, hue_hist, extra])
+
+
+@functools.lru_cache(maxsize=1)
+def _riu2_lut() -> np.ndarray:
+    """Uniform rotation-invariant LBP (P=8): codes with <= 2 transitions map to their bit count, others to 9."""
+    lut = np.empty(256, dtype=np.int64)
+    for code in range(256):
+        bits = [(code >> i) & 1 for i in range(8)]
+        transitions = sum(bits[i] != bits[(i + 1) % 8] for i in range(8))
+        lut[code] = sum(bits) if transitions <= 2 else 9
+    return lut
+
+
+def _lbp_hist(grey: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    h, w = grey.shape
+    centre = grey[1:-1, 1:-1]
+    offsets = ((-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1))
+    code = np.zeros(centre.shape, dtype=np.int64)
+    eps = 2.0 / 255.0  # ignore differences below JPEG noise
+    for bit, (dy, dx) in enumerate(offsets):
+        neighbour = grey[1 + dy : h - 1 + dy, 1 + dx : w - 1 + dx]
+        code |= (neighbour >= centre + eps).astype(np.int64) << bit
+    labels = _riu2_lut()[code][valid[1:-1, 1:-1]]
+    if labels.size == 0:
+        return np.full(10, 0.1)
+    return np.bincount(labels, minlength=10) / labels.size
+
+
+@functools.lru_cache(maxsize=1)
+def _gabor_bank() -> tuple[tuple[np.ndarray, ...], ...]:
+    bank = []
+    for lam in GABOR_WAVELENGTHS_PX:
+        sigma = 0.56 * lam  # one-octave bandwidth
+        ksize = int(2 * round(2.5 * sigma) + 1)
+        kernels = []
+        for k in range(GABOR_ORIENTATIONS):
+            theta = np.pi * k / GABOR_ORIENTATIONS
+            kern = cv2.getGaborKernel((ksize, ksize), sigma, theta, lam, 0.5, 0, ktype=cv2.CV_32F)
+            kern -= kern.mean()
+            kern /= np.abs(kern).sum()
+            kernels.append(kern)
+        bank.append(tuple(kernels))
+    return tuple(bank)
+
+
+def _gabor(grey: np.ndarray) -> np.ndarray:
+    norm = (grey - grey.mean()) / (grey.std() + 0.02)
+    energies = []
+    aniso = []
+    for kernels in _gabor_bank():
+        e = np.array([np.abs(cv2.filter2D(norm, cv2.CV_32F, k, borderType=cv2.BORDER_REFLECT)).mean() for k in kernels])
+        energies.append(e.mean())
+        aniso.append((e.max() - e.min()) / (e.max() + e.min() + 1e-6))
+    energies = np.array(energies)
+    ratios = [energies[1] / (energies[0] + 1e-6), energies[2] / (energies[1] + 1e-6)]
+    return np.concatenate([energies, aniso, np.log(np.array(ratios) + 1e-3)])
+
+
+@functools.lru_cache(maxsize=1)
+def _band_index() -> np.ndarray:
+    f = np.fft.fftfreq(PATCH_PX)
+    radius = np.sqrt(f[:, None] ** 2 + f[None, :] ** 2)
+    edges = np.geomspace(1.0 / PATCH_PX, 0.5, SPECTRUM_BANDS + 1)
+    return np.clip(np.digitize(radius, edges) - 1, -1, SPECTRUM_BANDS)
+
+
+def _spectrum(grey: np.ndarray) -> np.ndarray:
+    window = np.outer(np.hanning(PATCH_PX), np.hanning(PATCH_PX)).astype(np.float32)
+    power = np.abs(np.fft.fft2((grey - grey.mean()) * window)) ** 2
+    idx = _band_index()
+    bands = np.array([power[idx == b].sum() for b in range(SPECTRUM_BANDS)]) + 1e-9
+    return np.log(bands / bands.sum())
+
+
+def _gradients(grey: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
+    jxx, jyy, jxy = (gx * gx)[valid].mean(), (gy * gy)[valid].mean(), (gx * gy)[valid].mean()
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9)
+    magnitude = np.sqrt(gx * gx + gy * gy)[valid]
+    contrast = grey[valid].std() + 0.02
+    return np.array([coherence, magnitude.mean() / contrast / 8.0, np.log(contrast)])
