@@ -22,6 +22,7 @@ from foleystudio.export.stems import write_wav
 from foleystudio.media.frames import iter_frames
 from foleystudio.media.mux import mux_audio, read_audio
 from foleystudio.media.probe import VideoInfo, probe_video
+from foleystudio.native_log import muted_native_stderr
 from foleystudio.sound.backends import get_backend, normalize_footwear, normalize_surface
 from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps
 from foleystudio.sound.mix import MixConfig, mix_under, normalise
@@ -77,7 +78,8 @@ def analyse_poses(info: VideoInfo, options: AnalysisOptions = AnalysisOptions(),
             callback({**event, "total": info.n_frames})
 
     width, height = info.display_size
-    poses = estimate_poses(iter_frames(info), width=width, height=height, config=options.pose, callback=progress)
+    with muted_native_stderr():
+        poses = estimate_poses(iter_frames(info), width=width, height=height, config=options.pose, callback=progress)
     if key is not None:
         try:
             save_poses(cache_dir, key, poses)

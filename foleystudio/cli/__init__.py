@@ -38,8 +38,7 @@ def _subcommand(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="foley", description="foleystudio tools")
     sub = parser.add_subparsers(dest="command", required=True)
-    modules = {name: importlib.import_module(f"foleystudio.cli.{name}") for name in SUBCOMMANDS}
-    for module in modules.values():
-        module.add_parser(sub)
+    module = importlib.import_module(f"foleystudio.cli.{argv[0]}")  # only the one asked for
+    module.add_parser(sub)
     args = parser.parse_args(argv)
-    return int(modules[args.command].run(args) or 0)
+    return int(module.run(args) or 0)

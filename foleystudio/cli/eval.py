@@ -33,19 +33,33 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "per clip and overall, beside the old hip-heel peak picker."
         ),
     )
-    parser.add_argument("--shared", metavar="DIR", help="folder with gt/ and media/ (default: $FOLEY_SHARED or ../shared)")
-    parser.add_argument("--gt", metavar="DIR", help="ground-truth folder, one footstep-gt.1 JSON per clip (default: SHARED/gt)")
-    parser.add_argument("--media", metavar="DIR", help="folder with the clips the JSON 'video' fields name (default: SHARED/media)")
+    parser.add_argument(
+        "--shared", metavar="DIR", help="folder with gt/ and media/ (default: $FOLEY_SHARED or ../shared)"
+    )
+    parser.add_argument(
+        "--gt", metavar="DIR", help="ground-truth folder, one footstep-gt.1 JSON per clip (default: SHARED/gt)"
+    )
+    parser.add_argument(
+        "--media", metavar="DIR", help="folder with the clips the JSON 'video' fields name (default: SHARED/media)"
+    )
     parser.add_argument("--clip", action="append", default=[], metavar="NAME", help="only this clip (repeatable)")
     parser.add_argument("--json", metavar="OUT.json", help="also save the full report (matches, misses) as JSON")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--sensitivity", type=float, help="detector sensitivity (passed to ContactConfig)")
-    parser.add_argument("--min-confidence", type=float, help="detector's confidence threshold (passed to ContactConfig)")
+    parser.add_argument("--sensitivity", type=float, metavar="S", help="detector sensitivity (passed to ContactConfig)")
     parser.add_argument(
-        "--confident-at", type=float, default=0.5, metavar="C", help="report precision of predictions with confidence >= C (default 0.5)"
+        "--min-confidence", type=float, metavar="MIN", help="detector's confidence threshold (passed to ContactConfig)"
+    )
+    parser.add_argument(
+        "--confident-at",
+        type=float,
+        default=0.5,
+        metavar="C",
+        help="also report the precision of the predictions with confidence >= C (default 0.5)",
     )
     parser.add_argument("--no-cache", action="store_true", help="estimate poses again instead of reading the cache")
-    parser.add_argument("--fail-under", type=float, metavar="F1", help="exit 1 when the new detector's overall F1 is below this")
+    parser.add_argument(
+        "--fail-under", type=float, metavar="F1", help="exit 1 when the new detector's overall F1 is below this"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -157,7 +171,9 @@ class _Progress:
         if stage == "eval":
             from tqdm import tqdm
 
-            self.bar = tqdm(total=event["total_frames"], unit="frame", file=sys.stderr, dynamic_ncols=True, leave=False)
+            self.bar = tqdm(
+                total=event["total_frames"], unit="frame", file=sys.stderr, dynamic_ncols=True, leave=False
+            )
         elif self.bar is None:
             return
         elif stage == "clip":

@@ -13,6 +13,7 @@ from foleystudio import __version__
 from foleystudio.api import AnalysisOptions, RenderOptions, analyse, export, output_paths, render
 from foleystudio.errors import ExportError, InputError
 from foleystudio.media.probe import probe_video
+from foleystudio.native_log import user_stderr
 from foleystudio.sound.backends import BACKENDS, FOOTWEAR, SURFACES, normalize_footwear, normalize_surface
 from foleystudio.vision.contacts import ContactConfig
 
@@ -122,7 +123,7 @@ class _Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, unit="frame", desc="pose", file=sys.stderr, leave=False,
+            self.bar = tqdm(total=self.total, unit="frame", desc="pose", file=user_stderr(), leave=False,
                             dynamic_ncols=True)
         return self
 

@@ -84,7 +84,8 @@ def _track_contacts(track: PoseTrack, width: int, height: int, config: BaselineC
         found, props = find_peaks(
             curve, height=config.peak_height, prominence=config.peak_prominence, distance=config.peak_distance
         )
-        peaks.extend((int(k), foot, float(h), float(p)) for k, h, p in zip(found, props["peak_heights"], props["prominences"]))
+        heights, prominences = props["peak_heights"], props["prominences"]
+        peaks.extend((int(k), foot, float(h), float(p)) for k, h, p in zip(found, heights, prominences))
     peaks.sort()
     if config.alternate:
         peaks = alternate(peaks)
@@ -103,7 +104,9 @@ def alternate(peaks: list[tuple[int, str, float, float]]) -> list[tuple[int, str
     return kept
 
 
-def _event(track: PoseTrack, i: int, foot: str, height: float, prominence: float, width: int, height_px: int) -> ContactEvent:
+def _event(
+    track: PoseTrack, i: int, foot: str, height: float, prominence: float, width: int, height_px: int
+) -> ContactEvent:
     heel = track.image[i, FOOT[foot]["heel"]]
     ys = track.image[i, :, 1]
     body_px = float(np.nanmax(ys) - np.nanmin(ys)) if np.isfinite(ys).any() else float("nan")

@@ -89,8 +89,10 @@ def parse_ground_truth(data: object, *, source_name: str = "<ground truth>") -> 
     if "events" not in data:
         raise where.error("events", "missing (use [] for a clip with no contacts)")
     events = _events(where, data["events"])
-    ignore = tuple(_interval(where, f"ignore[{i}]", r, 2) for i, r in enumerate(_list(where, "ignore", data.get("ignore", []))))
-    regions = tuple(_region(where, i, r) for i, r in enumerate(_list(where, "ignore_regions", data.get("ignore_regions", []))))
+    raw_ignore = _list(where, "ignore", data.get("ignore", []))
+    ignore = tuple(_interval(where, f"ignore[{i}]", r, 2) for i, r in enumerate(raw_ignore))
+    raw_regions = _list(where, "ignore_regions", data.get("ignore_regions", []))
+    regions = tuple(_region(where, i, r) for i, r in enumerate(raw_regions))
     tolerance_s = _optional_number(where, "tolerance_s", data.get("tolerance_s"), low=0.0, high=1.0)
     fps = _optional_number(where, "fps", data.get("fps"), low=1e-3, high=10_000.0)
     duration_s = _optional_number(where, "duration_s", data.get("duration_s"), low=0.0, high=1e6)

@@ -70,13 +70,19 @@ def _text(header: list[str], rows: list[list[str]], overall: list[str], n_cols: 
     rule = "-" * len(sample)
     body = [line(r) for r in rows]
     lines = [group.rstrip(), sample, rule, *body, rule, line(overall)]
-    tol = report.scoring
-    lines.append(
-        f"tolerance +-{tol.tolerance_s * 1000:.0f} ms (strict +-{tol.strict_tolerance_s * 1000:.0f} ms), "
-        f"per clip never below its own tolerance_s; one-to-one optimal matching; overall = pooled counts; "
-        f"bias = median(pred - truth)"
-    )
+    lines += _footer(report)
     return "\n".join(lines)
+
+
+def _footer(report: EvalReport) -> list[str]:
+    cfg = report.scoring
+    loose, strict = cfg.tolerance_s * 1000, cfg.strict_tolerance_s * 1000
+    return [
+        f"tolerance +-{loose:.0f} ms (strict +-{strict:.0f} ms), raised per clip to its own tolerance_s; "
+        "optimal one-to-one matching on |dt|; overall pools the counts of all clips",
+        f"MAE and bias over the matches at +-{loose:.0f} ms; bias = median(pred - truth), + = late; "
+        f"P@c{_short(cfg.confident_at)} = precision of the predictions with confidence >= {cfg.confident_at:g}",
+    ]
 
 
 def _markdown(header: list[str], rows: list[list[str]], overall: list[str]) -> str:

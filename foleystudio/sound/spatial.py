@@ -32,8 +32,8 @@ def pan_gains(x: float, width: float = 1.0) -> tuple[float, float]:
     """Constant-power (left, right) gains for a normalised horizontal position x in [0, 1]."""
     x = float(np.clip(x, 0.0, 1.0))
     x = 0.5 + (x - 0.5) * float(np.clip(width, 0.0, 1.0))
-    theta = x * np.pi / 2
-    return float(np.cos(theta)), float(np.sin(theta))
+    # right = cos((1 - x) * pi/2) equals sin(x * pi/2) but is exactly mirror-symmetric in floats
+    return float(np.cos(x * np.pi / 2)), float(np.cos((1.0 - x) * np.pi / 2))
 
 
 def distance_gain(body_px: float, reference_px: float, min_gain_db: float = -24.0) -> float:

@@ -81,7 +81,13 @@ def test_sample_indices_at_10_fps():
 
 
 def test_alternation_keeps_the_highest_of_a_same_foot_run():
-    peaks = [(0, "left", 0.4, 0.1), (6, "left", 0.9, 0.2), (12, "right", 0.5, 0.1), (18, "right", 0.3, 0.1), (24, "left", 0.7, 0.1)]
+    peaks = [
+        (0, "left", 0.4, 0.1),
+        (6, "left", 0.9, 0.2),
+        (12, "right", 0.5, 0.1),
+        (18, "right", 0.3, 0.1),
+        (24, "left", 0.7, 0.1),
+    ]
     assert alternate(peaks) == [(6, "left", 0.9, 0.2), (12, "right", 0.5, 0.1), (24, "left", 0.7, 0.1)]
     assert alternate([]) == []
 
@@ -94,7 +100,8 @@ def test_alternation_removes_a_double_left():
     track.image[flat, RIGHT_HEEL, 1] = HIP_PX[1] + 170.0
     track.image[np.isclose(track.t_s, 1.5), LEFT_HEEL, 1] += 10.0  # 1.5 higher than 2.5
     with_filter = [(round(e.t_s, 3), e.foot) for e in baseline_contacts(poses_of(track))]
-    without = [(round(e.t_s, 3), e.foot) for e in baseline_contacts(poses_of(track), config=BaselineConfig(alternate=False))]
+    unfiltered = baseline_contacts(poses_of(track), config=BaselineConfig(alternate=False))
+    without = [(round(e.t_s, 3), e.foot) for e in unfiltered]
     assert (1.5, "left") in without and (2.5, "left") in without and (2.0, "right") not in without
     assert (1.5, "left") in with_filter and (2.5, "left") not in with_filter
 

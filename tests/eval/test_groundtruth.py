@@ -59,7 +59,8 @@ def test_optional_fields_and_defaults():
     gt = parse_ground_truth(VALID, source_name="x.json")
     assert [e.t_s for e in gt.events] == [0.5, 1.0, 1.5]  # sorted by time
     default = gt.events[1]
-    assert (default.foot, default.person, default.kind, default.frame, default.y_band) == ("unknown", 0, "step", None, None)
+    defaults = (default.foot, default.person, default.kind, default.frame, default.y_band)
+    assert defaults == ("unknown", 0, "step", None, None)
     assert gt.events[2].y_band == (0.6, 0.9)
     assert gt.ignore_regions == (IgnoreRegion(0.0, 2.0, 0.0, 0.5),)
     assert gt.tolerance_s == 0.1

@@ -30,7 +30,8 @@ def gt(times, *, ignore=(), regions=(), tolerance_s=None, y_bands=None, kinds=No
 
 def pred(t, *, y=0.8, confidence=1.0, kind="step"):
     return ContactEvent(
-        t_s=t, frame=round(t * 30), person=0, foot="left", kind=kind, confidence=confidence, strength=0.5, x=0.5, y=y, body_px=300.0
+        t_s=t, frame=round(t * 30), person=0, foot="left", kind=kind,
+        confidence=confidence, strength=0.5, x=0.5, y=y, body_px=300.0,
     )
 
 

@@ -20,33 +20,50 @@ def time_axis(n: int, sr: int) -> np.ndarray:
     return t
 
 
-def modal_ir(freqs_hz: np.ndarray, decays_s: np.ndarray, amps: np.ndarray, n: int, sr: int) -> np.ndarray:
-    """Impulse response of a bank of exponentially damped sine modes (velocity-like)."""
+def modal_ir(
+    freqs_hz: np.ndarray, decays_s: np.ndarray, amps: np.ndarray, n: int, sr: int, phases: np.ndarray | None = None
+) -> np.ndarray:
+    """Impulse response of a bank of damped modes, sum_k a_k r_k^t sin(w_k t + phase_k).
+
+    Computed as Im(sum_k a_k p_k^(bB + i)) = Im(heads @ base) with p_k the complex pole:
+    one small matrix product instead of K x n transcendental calls.
+    """
     keep = (freqs_hz > 20.0) & (freqs_hz < 0.45 * sr)
-    f = np.asarray(freqs_hz, np.float32)[keep]
-    d = np.asarray(decays_s, np.float32)[keep]
-    a = np.asarray(amps, np.float32)[keep]
-    if f.size == 0:
-        return np.zeros(n, np.float32)
-    # Past 7 time constants a mode is below -60 dB: stop computing it there.
-    n_used = int(min(n, max(8, np.ceil(7.0 * float(d.max()) * sr))))
-    t = time_axis(n_used, sr)
-    env = np.exp(-t[None, :] / d[:, None])
-    osc = np.sin((2.0 * np.pi * f)[:, None] * t[None, :])
+    f = np.asarray(freqs_hz, np.float64)[keep]
+    d = np.asarray(decays_s, np.float64)[keep]
+    a = np.asarray(amps, np.float64)[keep]
+    if phases is not None:
+        a = a * np.exp(1j * np.asarray(phases, np.float64)[keep])
     ir = np.zeros(n, np.float32)
-    ir[:n_used] = (a[:, None] * env * osc).sum(axis=0)
+    if f.size == 0:
+        return ir
+    # Past 7 time constants a mode is below -60 dB: stop computing there.
+    n_used = int(min(n, max(8, np.ceil(7.0 * float(d.max()) * sr))))
+    block = 256
+    n_blocks = -(-n_used // block)
+    log_p = -1.0 / (d * sr) + 2j * np.pi * f / sr
+    base = np.exp(log_p[:, None] * np.arange(block)[None, :]).astype(np.complex64)
+    heads = (a[:, None] * np.exp(log_p[:, None] * (block * np.arange(n_blocks))[None, :])).astype(np.complex64)
+    ir[:n_used] = (heads.T @ base).imag.ravel()[:n_used]
     return ir
 
 
-def half_sine_pulses(times_s, amps, widths_s, n: int, sr: int) -> np.ndarray:
-    """Contact-force excitation: one half-sine pulse per impact (width = contact time)."""
+def force_pulses(times_s, amps, widths_s, n: int, sr: int, max_rise_s: float = 0.0015) -> np.ndarray:
+    """Contact-force excitation: per impact a quarter-sine rise (at most `max_rise_s`, the
+    first touch is quick) and a half-cosine release over the rest of the contact time."""
     x = np.zeros(n, np.float32)
     for t0, a, w in zip(times_s, amps, widths_s):
         i0 = int(round(t0 * sr))
         m = max(2, int(round(w * sr)))
         if i0 >= n:
             continue
-        pulse = np.sin(np.pi * (np.arange(m, dtype=np.float32) + 0.5) / m) * np.float32(a)
+        rise = int(min(max(1, round(0.3 * m)), max(1, round(max_rise_s * sr))))
+        k = np.arange(m, dtype=np.float32) + 0.5
+        pulse = np.where(
+            k < rise,
+            np.sin(0.5 * np.pi * k / rise),
+            np.cos(0.5 * np.pi * np.clip((k - rise) / max(m - rise, 1), 0.0, 1.0)),
+        ) * np.float32(a)
         seg = pulse[: n - i0]
         x[i0 : i0 + seg.size] += seg
     return x
@@ -136,6 +153,27 @@ def scatter(bank: np.ndarray, which: np.ndarray, starts: np.ndarray, amps: np.nd
     vals = amps[:, None].astype(np.float32) * bank[which]
     ok = pos < n
     out += np.bincount(pos[ok], weights=vals[ok], minlength=n)[:n].astype(np.float32)
+    return out
+
+
+def resonator_grains(
+    starts: np.ndarray, amps: np.ndarray, freqs_hz: np.ndarray, decays_s: np.ndarray,
+    which: np.ndarray, n: int, sr: int,
+) -> np.ndarray:
+    """Impulses at `starts` into two-pole resonators (grain g rings at freqs_hz[which[g]]).
+
+    One IIR pass per resonator over the span its grains cover: PhISEM's filter bank.
+    """
+    out = np.zeros(n, np.float32)
+    for c in np.unique(which):
+        sel = which == c
+        s = starts[sel]
+        lo = int(s.min())
+        hi = min(n, int(s.max()) + int(7.0 * decays_s[c] * sr) + 1)
+        imp = np.bincount(s - lo, weights=amps[sel], minlength=hi - lo)[: hi - lo]
+        r = np.exp(-1.0 / (decays_s[c] * sr))
+        w = 2.0 * np.pi * freqs_hz[c] / sr
+        out[lo:hi] += signal.lfilter([0.0, r * np.sin(w)], [1.0, -2.0 * r * np.cos(w), r * r], imp).astype(np.float32)
     return out
 
 

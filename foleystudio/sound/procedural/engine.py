@@ -8,6 +8,7 @@ import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.sound.backends import StepRequest, StepSound, normalize_request
+from foleystudio.sound.features import attack_onset, energy_envelope
 from foleystudio.sound.procedural import dsp, layers
 from foleystudio.sound.procedural.models import FOOTWEAR_MODELS, SURFACE_MODELS
 from foleystudio.sound.procedural.plan import plan_step, with_rattle
@@ -23,6 +24,7 @@ class ProceduralOptions:
     fade_s: float = 0.02  # fade at the end of each step
     headroom_db: float = -1.0  # peak of the loudest step (full strength, loudest surface)
     min_strength_db: float = -12.0  # level at strength 0 relative to strength 1
+    attack_floor_db: float = -6.0  # contact transient energy vs the step's peak (clear attack)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,18 @@ class ProceduralBackend:
         self._last[key] = var
         return var
 
+    def _attack_gain(self, contact: np.ndarray, rest: np.ndarray) -> float:
+        """Gain on the contact transient so the first ms hold at least attack_floor_db of the
+        step's peak energy: a clear attack to sync on (editors cut footsteps on the transient)."""
+        sr = self.sr
+        head = int(0.002 * sr)
+        e_contact = float(energy_envelope(contact[: head * 2], sr, 0.001)[:head].max(initial=0.0))
+        e_rest = float(energy_envelope(rest[: int(0.06 * sr)], sr, 0.001).max(initial=0.0))
+        want = e_rest * 10.0 ** (self.options.attack_floor_db / 10.0)
+        if e_contact <= 0.0 or e_contact >= want:
+            return 1.0
+        return float(np.sqrt(want / e_contact))
+
     def render_step(self, request: StepRequest, rng: np.random.Generator) -> StepSound:
         req = normalize_request(request)
         sr, opt = self.sr, self.options
@@ -79,17 +93,17 @@ class ProceduralBackend:
         jitter = lambda: float(10.0 ** (rng.uniform(-1.5, 1.5) / 20.0))  # layer balance, +-1.5 dB
 
         body = layers.impact_layer(plan, surface, shoe, rng, n, sr) * jitter()
-        body += layers.contact_layer(plan, surface, shoe, rng, n, sr)
-        load = plan.load * shoe.load
+        contact = layers.contact_layer(plan, surface, shoe, rng, n, sr)
         for spec in surface.grains:
-            body += layers.grain_layer(spec, plan, load, rng, n, sr) * jitter()
+            body += layers.grain_layer(spec, plan, shoe, rng, n, sr) * jitter()
         for bed in surface.beds:
-            body += layers.bed_layer(bed, plan, rng, n, sr) * jitter()
+            body += layers.bed_layer(bed, plan, shoe, rng, n, sr) * jitter()
         if plan.drag_s > 0.0:
             body += layers.drag_layer(plan, surface, shoe, rng, n, sr)
         squeak_p = shoe.squeak_prob * (2.0 if plan.drag_s > 0.0 else 1.0)
         if surface.smooth and rng.uniform() < squeak_p:
             body += layers.squeak_layer(plan, rng, n, sr)
+        body += contact * self._attack_gain(contact, body)
 
         # Strength opens the top end: +-1 octave around the surface's own limit.
         cutoff_hz = surface.lowpass_hz * 2.0 ** (2.0 * (req.strength - 0.5))
@@ -106,6 +120,9 @@ class ProceduralBackend:
         peak = float(np.max(np.abs(body)))
         if peak > 0.0:
             body *= np.float32(10.0 ** (level_db / 20.0) / peak)
+        # The contact is at body[0], but soft soles on soft ground take a few ms to become
+        # audible: report where the attack is heard, so placement lines that up with the contact.
+        attack = attack_onset(body, sr, search_s=0.05)
         pre = int(round(opt.pre_roll_s * sr))
         audio = np.concatenate([np.zeros(pre, np.float32), body.astype(np.float32)])
-        return StepSound(audio=audio, onset=pre)
+        return StepSound(audio=audio, onset=pre + attack)

@@ -20,7 +20,9 @@ from foleystudio.sound.procedural.models import BedSpec, FootwearModel, GrainSpe
 from foleystudio.sound.procedural.plan import StepPlan
 
 CTRL_SR = 1000.0  # control rate of load envelopes (1 ms)
-BANK_SIZE = 64  # distinct grains per grain spec
+BANK_SIZE = 64  # distinct bubbles per bubble spec
+SOFT_THUMP = 0.5  # minimum contact thump on non-hard ground, relative to the impact peak
+RESONATORS = 10  # grain resonators per spec and step (PhISEM filter bank)
 MAX_GRAINS = 700  # per layer and step; beyond this the bed noise carries the density
 
 
@@ -49,8 +51,10 @@ def impact_layer(
         dd = np.exp(rng.uniform(np.log(dm.decay_s[0]), np.log(dm.decay_s[1]), dm.count))
         ad = dm.gain * rng.uniform(0.2, 1.0, dm.count) * (fd / dm.lo_hz) ** -0.25
         f, d, a = np.concatenate([f, fd]), np.concatenate([d, dd]), np.concatenate([a, ad])
-    ir = dsp.modal_ir(f, d, a * rng.choice([-1.0, 1.0], a.size), n, sr)
-    exc = dsp.half_sine_pulses(
+    # Low modes in cosine phase (a velocity response: moving at once), higher ones random.
+    phases = np.where(f < 500.0, 0.5 * np.pi, rng.uniform(0.0, 2.0 * np.pi, f.size))
+    ir = dsp.modal_ir(f, d, a * rng.choice([-1.0, 1.0], a.size), n, sr, phases)
+    exc = dsp.force_pulses(
         [i.t_s for i in plan.impacts], [i.amp for i in plan.impacts], [i.pulse_s for i in plan.impacts], n, sr
     )
     y = dsp.convolve(exc, ir, n)
@@ -75,6 +79,10 @@ def contact_layer(
     out = np.zeros(n, np.float32)
     click_gain = shoe.click_gain * surface.click_gain
     slap_gain = shoe.slap_gain * (0.4 + 0.6 * min(surface.click_gain, 1.0))
+    if surface.family != "hard":
+        # Yielding ground still gives a prompt thump (sole and air pushed out): the audible
+        # attack that timing hangs on, which the slow force pulse alone would smear.
+        slap_gain = max(slap_gain, SOFT_THUMP)
     for imp in plan.impacts:
         i0 = int(round(imp.t_s * sr))
         if i0 >= n:
@@ -87,7 +95,7 @@ def contact_layer(
             out[i0 : i0 + m] += tick[:m]
         if slap_gain > 0.01:
             slap = _burst(rng, rng.uniform(1.5e-3, 3e-3), sr)
-            slap = signal.sosfilt(dsp.band_sos(300.0, 3000.0, sr), slap).astype(np.float32)
+            slap = signal.sosfilt(dsp.band_sos(*shoe.thump_hz, sr), slap).astype(np.float32)
             slap = _peak_normalised(slap, imp.amp * slap_gain)
             m = min(slap.size, n - i0)
             out[i0 : i0 + m] += slap[:m]
@@ -108,56 +116,50 @@ def load_envelope(plan: StepPlan, rise_s: float, phase: str, t_s: np.ndarray) ->
 
 
 @lru_cache(maxsize=64)
-def grain_bank(spec: GrainSpec, sr: int) -> np.ndarray:
-    """BANK_SIZE unit-peak grains for `spec`, the same for every run (seeded by the spec)."""
+def bubble_bank(spec: GrainSpec, sr: int) -> np.ndarray:
+    """BANK_SIZE unit-peak Minnaert bubbles, the same for every run (seeded by the spec).
+
+    Pitch f0 in the spec's band, damping from van den Doel (0.13 f0 + 0.0072 f0^1.5),
+    pitch rising by a tenth of the damping per second as the bubble nears the surface.
+    """
     rng = np.random.default_rng(zlib.crc32(repr(spec).encode()))
     f0 = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), BANK_SIZE))
-    if spec.shape == "bubble":
-        # Minnaert bubble with van den Doel's damping and rising pitch.
-        damp = 0.13 * f0 + 0.0072 * f0**1.5
-        tau = np.clip(1.0 / damp, spec.decay_ms[0] * 1e-3 / 5, spec.decay_ms[1] * 1e-3)
-    else:
-        tau = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), BANK_SIZE)) * 1e-3
+    damp = 0.13 * f0 + 0.0072 * f0**1.5
+    tau = np.clip(1.0 / damp, spec.decay_ms[0] * 1e-3 / 5, spec.decay_ms[1] * 1e-3)
     m = int(np.ceil(5.0 * tau.max() * sr))
     t = dsp.time_axis(m, sr)[None, :].astype(np.float64)
-    env = np.exp(-t / tau[:, None])
-    if spec.shape == "ring":
-        phase = rng.uniform(0, 2 * np.pi, BANK_SIZE)[:, None]
-        bank = env * (np.sin(2 * np.pi * f0[:, None] * t + phase) + 0.15 * rng.standard_normal((BANK_SIZE, m)))
-    elif spec.shape == "bubble":
-        rise = 0.1 * (0.13 * f0 + 0.0072 * f0**1.5)
-        phase = 2 * np.pi * f0[:, None] * (t + 0.5 * rise[:, None] * t**2)
-        bank = env * np.sin(phase)
-        attack = np.minimum(t / 1e-3, 1.0)  # bubbles open within ~1 ms
-        bank *= attack
-    elif spec.shape == "click":
-        bank = np.empty((BANK_SIZE, m))
-        noise = rng.standard_normal((BANK_SIZE, m))
-        for g in range(BANK_SIZE):
-            b, a = dsp.rbj_biquad("bandpass", f0[g], 1.0, sr)
-            bank[g] = signal.lfilter(b, a, noise[g]) * env[g]
-    else:
-        raise ValueError(f"unknown grain shape {spec.shape!r}")
+    phase = 2 * np.pi * f0[:, None] * (t + 0.5 * 0.1 * damp[:, None] * t**2)
+    bank = np.exp(-t / tau[:, None]) * np.sin(phase) * np.minimum(t / 1e-3, 1.0)
     bank /= np.maximum(np.abs(bank).max(axis=1, keepdims=True), 1e-9)
     bank = bank.astype(np.float32)
     bank.setflags(write=False)
     return bank
 
 
-def grain_layer(spec: GrainSpec, plan: StepPlan, load: float, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
+def grain_layer(
+    spec: GrainSpec, plan: StepPlan, shoe: FootwearModel, rng: np.random.Generator, n: int, sr: int
+) -> np.ndarray:
     """Micro-collisions as an inhomogeneous Poisson process driven by the load; peak spec.gain."""
     t_ctrl = np.arange(int(n / sr * CTRL_SR)) / CTRL_SR
     env = load_envelope(plan, spec.rise_s, spec.phase, t_ctrl)
-    times = dsp.poisson_times(spec.rate_per_s * load * env, CTRL_SR, rng, MAX_GRAINS)
+    times = dsp.poisson_times(spec.rate_per_s * plan.load * shoe.load * env, CTRL_SR, rng, MAX_GRAINS)
     if times.size == 0:
         return np.zeros(n, np.float32)
-    bank = grain_bank(spec, sr)
-    which = rng.integers(0, bank.shape[0], times.size)
     starts = np.minimum((times * sr).astype(np.int64), n - 1)
     # Heavy-tailed sizes: a few big stones among many small ones; louder where the load is.
     size = np.minimum(rng.pareto(2.5, times.size) + 0.3, 4.0)
     amps = size * np.sqrt(np.interp(times, t_ctrl, env) / max(env.max(), 1e-9)) * rng.choice([-1.0, 1.0], times.size)
-    y = dsp.scatter(bank, which, starts, amps, n)
+    if spec.shape == "bubble":
+        bank = bubble_bank(spec, sr)
+        y = dsp.scatter(bank, rng.integers(0, bank.shape[0], times.size), starts, amps, n)
+    elif spec.shape in ("ring", "click"):
+        # This step's resonators: fresh frequencies and decays every step.
+        freqs = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), RESONATORS)) * shoe.grain_tone
+        decays = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), RESONATORS)) * 1e-3
+        which = rng.integers(0, RESONATORS, times.size)
+        y = dsp.resonator_grains(starts, amps, freqs, decays, which, n, sr)
+    else:
+        raise ValueError(f"unknown grain shape {spec.shape!r}")
     return _peak_normalised(y, spec.gain)
 
 
@@ -168,12 +170,14 @@ def _flutter(rng: np.random.Generator, depth: float, n_ctrl: int) -> np.ndarray:
     return 1.0 - depth + 2.0 * depth * smooth
 
 
-def bed_layer(spec: BedSpec, plan: StepPlan, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
+def bed_layer(
+    spec: BedSpec, plan: StepPlan, shoe: FootwearModel, rng: np.random.Generator, n: int, sr: int
+) -> np.ndarray:
     """Band noise shaped by the load envelope with random flutter; peak spec.gain."""
     t_ctrl = np.arange(int(n / sr * CTRL_SR) + 1) / CTRL_SR
     env = load_envelope(plan, spec.rise_s, spec.phase, t_ctrl) * _flutter(rng, spec.flutter, t_ctrl.size)
     env_audio = np.interp(dsp.time_axis(n, sr), t_ctrl, env).astype(np.float32)
-    y = dsp.band_noise(rng, n, spec.lo_hz, spec.hi_hz, sr) * env_audio
+    y = dsp.band_noise(rng, n, spec.lo_hz * shoe.grain_tone, spec.hi_hz * shoe.grain_tone, sr) * env_audio
     return _peak_normalised(y, spec.gain)
 
 
@@ -209,10 +213,10 @@ def drag_layer(
     n_ctrl = int(plan.drag_s * CTRL_SR) + 2
     slip = np.interp(t, np.arange(n_ctrl) / CTRL_SR, _flutter(rng, 0.7, n_ctrl)).astype(np.float32)
     body = np.sin(np.pi * t / np.float32(plan.drag_s)) ** 0.7
-    touch = 0.6 * np.exp(-t / np.float32(0.01))  # the first contact of the sole
+    touch = 1.4 * np.exp(-t / np.float32(0.012))  # the first contact of the sole: the attack
     lo, hi = surface.drag_hz
     hi = min(hi, shoe.lowpass_hz * 2.0)
     noise = dsp.band_noise(rng, m, lo, max(hi, lo * 1.5), sr)
     out = np.zeros(n, np.float32)
-    out[:m] = noise * (body * slip + touch)
+    out[:m] = noise * (0.7 * body * slip + touch)
     return _peak_normalised(out, 0.8)

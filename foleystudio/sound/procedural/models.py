@@ -78,6 +78,8 @@ class FootwearModel:
     lowpass_hz: float  # soft soles absorb the top end
     level_db: float  # peak level offset
     load: float  # weight on the ground: scales grain rates
+    grain_tone: float  # scales grain/bed frequencies on loose ground (soft skin damps the top)
+    thump_hz: tuple[float, float]  # band of the sole's slap/thump (rubber low, leather high)
 
 
 SURFACE_MODELS: dict[str, SurfaceModel] = {
@@ -195,26 +197,26 @@ FOOTWEAR_MODELS: dict[str, FootwearModel] = {
     "sneakers": FootwearModel(
         pulse_ms=5.0, click_gain=0.12, click_hz=1800.0, click_decay_ms=2.5,
         modes=((150.0, 0.012, 0.5), (420.0, 0.008, 0.3)), slap_gain=0.25, toe_ratio=0.75,
-        squeak_prob=0.3, lowpass_hz=5000.0, level_db=-3.0, load=1.0,
+        squeak_prob=0.3, lowpass_hz=5000.0, level_db=-3.0, load=1.0, grain_tone=0.85, thump_hz=(150.0, 1500.0),
     ),
     "leather": FootwearModel(
         pulse_ms=1.5, click_gain=0.6, click_hz=2800.0, click_decay_ms=3.0,
         modes=((900.0, 0.006, 0.3), (1900.0, 0.005, 0.25)), slap_gain=0.3, toe_ratio=0.6,
-        squeak_prob=0.02, lowpass_hz=11000.0, level_db=0.0, load=1.0,
+        squeak_prob=0.02, lowpass_hz=11000.0, level_db=0.0, load=1.0, grain_tone=1.1, thump_hz=(400.0, 4500.0),
     ),
     "heels": FootwearModel(
         pulse_ms=0.5, click_gain=1.0, click_hz=3800.0, click_decay_ms=4.0,
         modes=((2850.0, 0.015, 0.5), (4620.0, 0.010, 0.35), (7100.0, 0.007, 0.2)), slap_gain=0.05,
-        toe_ratio=0.35, squeak_prob=0.0, lowpass_hz=16000.0, level_db=0.0, load=0.8,
+        toe_ratio=0.35, squeak_prob=0.0, lowpass_hz=16000.0, level_db=0.0, load=0.8, grain_tone=1.25, thump_hz=(900.0, 7000.0),
     ),
     "boots": FootwearModel(
         pulse_ms=3.0, click_gain=0.45, click_hz=1800.0, click_decay_ms=3.0,
         modes=((120.0, 0.020, 0.9), (330.0, 0.012, 0.5), (1250.0, 0.006, 0.2)), slap_gain=0.2,
-        toe_ratio=0.7, squeak_prob=0.03, lowpass_hz=7500.0, level_db=1.0, load=1.4,
+        toe_ratio=0.7, squeak_prob=0.03, lowpass_hz=7500.0, level_db=1.0, load=1.4, grain_tone=0.9, thump_hz=(100.0, 900.0),
     ),
     "barefoot": FootwearModel(
         pulse_ms=8.0, click_gain=0.0, click_hz=1200.0, click_decay_ms=2.0,
         modes=((180.0, 0.006, 0.3),), slap_gain=1.0, toe_ratio=0.9,
-        squeak_prob=0.05, lowpass_hz=4000.0, level_db=-5.0, load=0.9,
+        squeak_prob=0.05, lowpass_hz=4000.0, level_db=-5.0, load=0.9, grain_tone=0.65, thump_hz=(250.0, 2500.0),
     ),
 }

@@ -14,6 +14,9 @@ import numpy as np
 from foleystudio.sound.procedural.models import FootwearModel, SurfaceModel
 
 
+MAX_PULSE_S = 0.015  # longest contact pulse; beyond it the step would have no attack at all
+
+
 @dataclass(frozen=True)
 class Impact:
     t_s: float  # time after the first contact
@@ -38,13 +41,14 @@ def plan_step(
     """Draw the impacts of one footfall; `strength` (0..1) shortens and strengthens the pulse."""
     # Stronger hits have shorter contact (Hertz: t_c ~ v^-1/5) -> brighter; +-15% per step.
     pulse_s = shoe.pulse_ms * 1e-3 * surface.compliance * (1.25 - 0.5 * strength) * rng.uniform(0.85, 1.15)
+    pulse_s = min(pulse_s, MAX_PULSE_S)
     length_s = surface.length_s
     if kind == "landing":
         gap_s = rng.uniform(0.008, 0.035)  # second foot
         roll_s = rng.uniform(0.045, 0.08)
         impacts = [
             Impact(0.0, 1.0, pulse_s * 1.3),
-            Impact(gap_s, rng.uniform(0.75, 1.0), pulse_s * 1.3),
+            Impact(gap_s, rng.uniform(0.55, 0.85), pulse_s * 1.3),
             Impact(roll_s, 0.45 * shoe.toe_ratio, pulse_s * 1.5),
             Impact(roll_s + gap_s, 0.4 * shoe.toe_ratio, pulse_s * 1.5),
         ]

@@ -137,9 +137,12 @@ def augmented_features(
         members = by_class.get(name, [])
         if not members and not (synthetic and name in SYNTHETIC_CLASSES):
             continue
+        materials = sorted({s.material for s in members})
         for k in range(per_class):
             if members:
-                source = members[k % len(members)].rgb
+                # Every material of a class gets an equal share (DiamondPlate is 20 swatches to Metal's 100).
+                own = [s for s in members if s.material == materials[k % len(materials)]]
+                source = own[(k // len(materials)) % len(own)].rgb
             else:
                 source = synth_rubber(rng)
             feats.append(surface_features(augment_patch(source, rng)))

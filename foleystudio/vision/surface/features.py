@@ -21,14 +21,18 @@ HUE_BINS = 12  # 30-degree sectors: enough to split grass, terracotta, wood, blu
 GABOR_WAVELENGTHS_PX = (4.0, 8.0, 16.0)  # grain, granules, joints at PATCH_PX
 GABOR_ORIENTATIONS = 4
 SPECTRUM_BANDS = 6
+ORIENTATION_BINS = 12  # 15-degree bins: joints of tiles and planks make sharp peaks
+AUTOCORR_RADII_PX = (2, 4, 8, 16)  # grain to tile size at PATCH_PX
+GLCM_LEVELS = 8
+GLCM_OFFSETS_PX = (1, 2, 4)
 MIN_VALID_FRACTION = 0.15  # fewer valid pixels than this: the patch says nothing
 
 
 def feature_length() -> int:
     colour = 6 + HUE_BINS + 5
-    lbp = 2 * 10
+    lbp = 4 * 10
     gabor = 2 * len(GABOR_WAVELENGTHS_PX) + 2
-    return colour + lbp + gabor + SPECTRUM_BANDS + 3
+    return colour + lbp + gabor + SPECTRUM_BANDS + 3 + ORIENTATION_BINS + len(AUTOCORR_RADII_PX) + 1 + 4 * len(GLCM_OFFSETS_PX)
 
 
 def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -50,9 +54,14 @@ def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndar
         _colour(patch, valid),
         _lbp_hist(grey, valid),
         _lbp_hist(cv2.resize(grey, (PATCH_PX // 2, PATCH_PX // 2), interpolation=cv2.INTER_AREA), _half(valid)),
+        _circular_lbp_hist(grey, valid, 2.0),
+        _circular_lbp_hist(grey, valid, 3.0),
         _gabor(grey),
         _spectrum(grey),
         _gradients(grey, valid),
+        _orientation_hist(grey, valid),
+        _autocorrelation(grey),
+        _glcm(grey, valid),
     ]
     return np.concatenate(parts).astype(np.float32)
 
@@ -156,3 +165,93 @@ def _gradients(grey: np.ndarray, valid: np.ndarray) -> np.ndarray:
     magnitude = np.sqrt(gx * gx + gy * gy)[valid]
     contrast = grey[valid].std() + 0.02
     return np.array([coherence, magnitude.mean() / contrast / 8.0, np.log(contrast)])
+
+
+def _circular_lbp_hist(grey: np.ndarray, valid: np.ndarray, radius: float) -> np.ndarray:
+    """Uniform rotation-invariant LBP with 8 bilinearly sampled neighbours at `radius`."""
+    r = int(np.ceil(radius))
+    h, w = grey.shape
+    centre = grey[r : h - r, r : w - r]
+    code = np.zeros(centre.shape, dtype=np.int64)
+    eps = 2.0 / 255.0
+    for bit in range(8):
+        angle = 2 * np.pi * bit / 8
+        dy, dx = -radius * np.sin(angle), radius * np.cos(angle)
+        y0, x0 = int(np.floor(dy)), int(np.floor(dx))
+        fy, fx = dy - y0, dx - x0
+        sample = 0.0
+        for oy, ox, wgt in ((0, 0, (1 - fy) * (1 - fx)), (0, 1, (1 - fy) * fx), (1, 0, fy * (1 - fx)), (1, 1, fy * fx)):
+            if wgt < 1e-6:
+                continue
+            yy, xx = r + y0 + oy, r + x0 + ox
+            sample = sample + wgt * grey[yy : yy + h - 2 * r, xx : xx + w - 2 * r]
+        code |= (sample >= centre + eps).astype(np.int64) << bit
+    labels = _riu2_lut()[code][valid[r : h - r, r : w - r]]
+    if labels.size == 0:
+        return np.full(10, 0.1)
+    return np.bincount(labels, minlength=10) / labels.size
+
+
+def _orientation_hist(grey: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Magnitude-weighted edge orientations mod 180, rolled so the strongest bin comes first."""
+    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)[valid]
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)[valid]
+    mag = np.sqrt(gx * gx + gy * gy)
+    theta = np.mod(np.arctan2(gy, gx), np.pi)
+    bins = np.minimum((theta / np.pi * ORIENTATION_BINS).astype(int), ORIENTATION_BINS - 1)
+    hist = np.bincount(bins, weights=mag, minlength=ORIENTATION_BINS) + 1e-9
+    hist /= hist.sum()
+    return np.roll(hist, -int(np.argmax(hist)))
+
+
+def _autocorrelation(grey: np.ndarray) -> np.ndarray:
+    """Mean normalised autocorrelation on rings, and the strongest off-centre peak (periodic patterns)."""
+    x = grey - grey.mean()
+    power = np.abs(np.fft.fft2(x)) ** 2
+    ac = np.real(np.fft.ifft2(power))
+    ac = np.fft.fftshift(ac / (ac[0, 0] + 1e-9))
+    radius = _radius_map()
+    rings = [ac[(radius >= r - 0.5) & (radius < r + 0.5)].mean() for r in AUTOCORR_RADII_PX]
+    peak = ac[radius > 5].max()
+    return np.array(rings + [peak])
+
+
+@functools.lru_cache(maxsize=1)
+def _radius_map() -> np.ndarray:
+    c = PATCH_PX // 2
+    yy, xx = np.mgrid[0:PATCH_PX, 0:PATCH_PX]
+    return np.sqrt((yy - c) ** 2 + (xx - c) ** 2)
+
+
+def _glcm(grey: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Grey-level co-occurrence contrast, homogeneity, energy, correlation, averaged over 4 directions."""
+    lo, hi = np.percentile(grey[valid], (2, 98))
+    q = np.clip(((grey - lo) / (hi - lo + 1e-3) * GLCM_LEVELS).astype(np.int64), 0, GLCM_LEVELS - 1)
+    i, j = np.mgrid[0:GLCM_LEVELS, 0:GLCM_LEVELS]
+    out = []
+    for d in GLCM_OFFSETS_PX:
+        stats = np.zeros(4)
+        for dy, dx in ((0, d), (d, 0), (d, d), (d, -d)):
+            a, b, ok = _pairs(q, valid, dy, dx)
+            m = np.bincount(a[ok] * GLCM_LEVELS + b[ok], minlength=GLCM_LEVELS**2).reshape(GLCM_LEVELS, GLCM_LEVELS).astype(np.float64)
+            m = m + m.T
+            m /= m.sum() + 1e-9
+            mu = (i * m).sum()
+            var = (((i - mu) ** 2) * m).sum() + 1e-9
+            stats += [
+                ((i - j) ** 2 * m).sum() / GLCM_LEVELS,
+                (m / (1.0 + np.abs(i - j))).sum(),
+                (m * m).sum(),
+                (((i - mu) * (j - mu)) * m).sum() / var,
+            ]
+        out.append(stats / 4)
+    return np.concatenate(out)
+
+
+def _pairs(q: np.ndarray, valid: np.ndarray, dy: int, dx: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    h, w = q.shape
+    x0, x1 = max(0, -dx), w - max(0, dx)
+    a = q[0 : h - dy, x0:x1]
+    b = q[dy:h, x0 + dx : x1 + dx]
+    ok = valid[0 : h - dy, x0:x1] & valid[dy:h, x0 + dx : x1 + dx]
+    return a.ravel(), b.ravel(), ok.ravel()
