@@ -9,20 +9,31 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 BLOCK_S = 0.0005  # onset resolution: 0.5 ms blocks
+RISE_TIME_S = 0.004  # an attack reaches its rise within 4 ms
+START_DB = 1.0  # the first block already above everything before it by this much
 
 
 def detect_onsets(audio: np.ndarray, sr: int, *, rise_db: float = 6.0, look_back_s: float = 0.003,
                   floor_db: float = -60.0, highpass_hz: float = 2000.0) -> np.ndarray:
-    """Times (s) where the block peak jumps `rise_db` above the previous `look_back_s`.
+    """Times (s) where the signal's level jumps `rise_db` above the previous `look_back_s`.
 
-    A plain transient detector: high-pass at `highpass_hz` (an attack is broadband, the
-    tail of an earlier step is mostly low), 0.5 ms block maxima of |x|, an onset where
-    a block is far louder than everything in the few ms before it and above a floor
-    relative to the loudest block. Consecutive onset blocks are merged (the first counts).
+    A plain transient detector run twice, on the full band and above `highpass_hz` (an
+    attack is broadband, while the tail of an earlier step is mostly low, so the high band
+    finds steps that land on another step's decay): 0.5 ms block maxima of |x|, an onset
+    where a block is far louder than everything in the few ms before it and above a floor
+    relative to the loudest block. Onsets of both bands are merged, the earliest counting.
     """
     a = np.asarray(audio, dtype=np.float64).reshape(len(audio), -1)
+    bands = [a]
     if highpass_hz:
-        a = sosfilt(butter(4, highpass_hz, "highpass", fs=sr, output="sos"), a, axis=0)
+        bands.append(sosfilt(butter(4, highpass_hz, "highpass", fs=sr, output="sos"), a, axis=0))
+    times = np.sort(np.concatenate([_band_onsets(b, sr, rise_db, look_back_s, floor_db) for b in bands]))
+    if times.size == 0:
+        return times
+    return times[np.r_[True, np.diff(times) > look_back_s]]
+
+
+def _band_onsets(a: np.ndarray, sr: int, rise_db: float, look_back_s: float, floor_db: float) -> np.ndarray:
     x = np.abs(a).max(axis=1)
     block = max(1, int(round(BLOCK_S * sr)))
     n = len(x) // block
@@ -31,21 +42,22 @@ def detect_onsets(audio: np.ndarray, sr: int, *, rise_db: float = 6.0, look_back
     if peak <= 0:
         return np.array([])
     back = max(1, int(round(look_back_s / BLOCK_S)))
-    padded = np.concatenate([np.zeros(back), level])
-    windows = np.lib.stride_tricks.sliding_window_view(padded[:-1], back)[: n]
-    before = windows.max(axis=1)
-    ratio = 20 * np.log10((level + 1e-12) / (before + 1e-12 * peak + 1e-9 * peak))
-    loud = 20 * np.log10(level / peak + 1e-12) > floor_db
-    hits = np.flatnonzero((ratio >= rise_db) & loud)
+    ahead = max(1, int(round(RISE_TIME_S / BLOCK_S)))
+    padded = np.concatenate([np.zeros(back), level, np.zeros(ahead)])
+    before = np.lib.stride_tricks.sliding_window_view(padded[: back + n - 1], back)[:n].max(axis=1)
+    after = np.lib.stride_tricks.sliding_window_view(padded[back:], ahead)[:n].max(axis=1)
+    floor = before + 1e-9 * peak
+    rises = 20 * np.log10((after + 1e-12) / floor) >= rise_db  # the level climbs within RISE_TIME_S
+    starts = 20 * np.log10((level + 1e-12) / floor) >= START_DB  # and this block is where it starts
+    loud = 20 * np.log10(after / peak + 1e-12) > floor_db
+    hits = np.flatnonzero(rises & starts & loud)
     if hits.size == 0:
         return np.array([])
     first = hits[np.r_[True, np.diff(hits) > back]]
-    # refine to the first sample of the block that crosses half the block's peak
     times = []
-    for b in first:
+    for b in first:  # refine to the first sample of the block reaching half its peak
         seg = x[b * block : (b + 1) * block]
-        i = int(np.argmax(seg >= 0.5 * seg.max())) if seg.max() > 0 else 0
-        times.append((b * block + i) / sr)
+        times.append((b * block + int(np.argmax(seg >= 0.5 * seg.max()))) / sr)
     return np.array(times)
 
 
