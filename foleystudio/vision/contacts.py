@@ -54,6 +54,10 @@ class ContactConfig:
     swing_speed: float = 1.6  # leg lengths/s a foot must exceed to be in the air (walking swing peaks ~4)
     stance_speed: float = 0.9  # leg lengths/s below which a foot has stopped (landmark jitter ~0.3)
     relative_swing: float = 0.3  # swing threshold also >= this share of the foot's 95th-percentile speed
+    relative_stance: float = 0.12  # stance threshold rises with the gait: sprint stances jitter more
+    min_excursion: float = 0.2  # leg lengths the foot must travel from lift-off: shuffles and jitter are not steps
+    ground_tolerance: float = 0.04  # leg lengths above the stance's ground level that count as down
+    max_refine_frames: int = 3  # how far back from the first stopped frame the touchdown may move
     max_height_m: float = 0.10  # a stopped foot higher than this above the lower foot is in the air
     min_stance_s: float = 0.05  # stopped for at least this long (sprint contacts last ~0.1 s)
     min_interval_s: float = 0.18  # same foot cannot land twice faster (sprint cadence ~5 steps/s per both feet)
@@ -89,55 +93,113 @@ def _foot_contacts(
     finite = speed[np.isfinite(speed)]
     if finite.size < 3:
         return []
-    swing = max(config.swing_speed, config.relative_swing * float(np.percentile(finite, 95)))
-    stance = min(config.stance_speed, 0.6 * swing)
-    t = track.t_s
+    p95 = float(np.percentile(finite, 95))
+    swing = max(config.swing_speed, config.relative_swing * p95)
+    stance = min(max(config.stance_speed, config.relative_stance * p95), 0.6 * swing)
     events = []
-    airborne = False
-    peak = 0.0
-    n = len(t)
-    for k in range(n):
-        s = speed[k]
-        if not np.isfinite(s):
-            airborne = False  # lost: do not invent a touchdown on reappearance
+    for seg in _stances(speed, swing, stance):
+        k, end = seg.start, seg.end
+        t = track.t_s
+        if t[min(end + 1, len(t) - 1)] - t[k] < config.min_stance_s:
             continue
-        if s > swing:
-            airborne = True
-            peak = max(peak, s)
-            continue
-        if not (airborne and s < stance):
-            continue
-        airborne = False
-        stance_end = k
-        while stance_end + 1 < n and np.isfinite(speed[stance_end + 1]) and speed[stance_end + 1] < swing:
-            stance_end += 1
-        if t[min(stance_end + 1, n - 1)] - t[k] < config.min_stance_s:
-            peak = 0.0
-            continue
+        if seg.lift_off is not None:
+            excursion = _excursion(sig, foot, seg.lift_off, k)
+            if excursion < config.min_excursion:
+                continue
         height_m = sig.height_m[foot][k]
         if np.isfinite(height_m) and height_m > config.max_height_m:
-            peak = 0.0
             continue
-        events.append(_event(track, sig, foot, k, peak, swing, width, height, config))
-        peak = 0.0
+        events.append(_event(track, sig, foot, seg, swing, width, height, config))
     return events
 
 
+@dataclass(frozen=True)
+class _Stance:
+    start: int  # first stopped frame after a swing
+    end: int  # last frame before the next swing (or loss)
+    lift_off: int | None  # last stopped frame before the swing, None at the start of the track
+    peak: float  # fastest speed in the swing, leg lengths/s
+
+
+def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
+    """Stance phases that follow a swing, with hysteresis between the two thresholds."""
+    out = []
+    state = "unknown"
+    last_stopped = None
+    swing_from = None
+    peak = 0.0
+    n = len(speed)
+    k = 0
+    while k < n:
+        s = speed[k]
+        if not np.isfinite(s):
+            state, last_stopped, peak = "unknown", None, 0.0  # lost: no touchdown invented on reappearance
+        elif s > swing:
+            if state != "swing":
+                swing_from = last_stopped
+                peak = 0.0
+            state = "swing"
+            peak = max(peak, float(s))
+        elif s < stance:
+            if state == "swing":
+                end = k
+                while end + 1 < n and np.isfinite(speed[end + 1]) and speed[end + 1] <= swing:
+                    end += 1
+                out.append(_Stance(start=k, end=end, lift_off=swing_from, peak=peak))
+                last_stopped = end
+                state = "stance"
+                k = end + 1
+                continue
+            state = "stance"
+            last_stopped = k
+        k += 1
+    return out
+
+
+def _excursion(sig: FootSignals, foot: str, lift_off: int, touch: int) -> float:
+    """Farthest the foot got from where it left the ground, in leg lengths."""
+    path = sig.position[foot][lift_off : touch + 1]
+    d = np.linalg.norm(path - path[0], axis=1) / sig.leg_px[lift_off : touch + 1]
+    return float(np.nanmax(d)) if np.isfinite(d).any() else 0.0
+
+
+def _touchdown_time(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, config: ContactConfig) -> float:
+    """When the sole reached the ground level of the stance that follows (sub-frame).
+
+    The ground under the foot is the sole's median height over the stance; going back
+    from the first stopped frame, the touchdown is where the descending sole crossed
+    that level (less a tolerance), interpolated between frames. Without a usable
+    height profile, the arrival is interpolated from the approach speed.
+    """
+    t = track.t_s
+    k = seg.start
+    y = sig.sole[foot][:, 1]
+    leg = sig.leg_px[k]
+    ground = float(np.nanmedian(y[k : seg.end + 1]))
+    level = ground - config.ground_tolerance * leg
+    first = max(0, k - config.max_refine_frames)
+    j = k
+    while j - 1 >= first and np.isfinite(y[j - 1]) and y[j - 1] >= level:
+        j -= 1
+    if j >= 1 and np.isfinite(y[j - 1]) and np.isfinite(y[j]) and y[j] > y[j - 1]:
+        frac = (level - y[j - 1]) / (y[j] - y[j - 1])
+        return float(t[j - 1] + np.clip(frac, 0.0, 1.0) * (t[j] - t[j - 1]))
+    if k >= 1 and np.isfinite(sig.approach[foot][k - 1]) and sig.approach[foot][k - 1] > 0:
+        dt = float(t[k] - t[k - 1])
+        frac = min(1.0, sig.gap[foot][k] / sig.approach[foot][k - 1] / dt)
+        return float(t[k - 1] + frac * dt)
+    return float(t[k])
+
+
 def _event(
-    track: PoseTrack, sig: FootSignals, foot: str, k: int, peak: float, swing: float, width: int, height: int,
+    track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, swing: float, width: int, height: int,
     config: ContactConfig,
 ) -> ContactEvent:
     t = track.t_s
-    t_touch = float(t[k])
-    if k >= 1 and np.isfinite(sig.approach[foot][k - 1]):
-        # The foot covered the last gap at its approach speed: arrival inside the interval.
-        dt = float(t[k] - t[k - 1])
-        gap = sig.gap[foot][k]
-        v_in = sig.approach[foot][k - 1]
-        frac = min(1.0, gap / v_in / dt) if v_in > 0 else 1.0
-        t_touch = float(t[k - 1] + frac * dt)
+    k = seg.start
+    t_touch = _touchdown_time(track, sig, foot, seg, config)
     vis = float(sig.visibility[foot][k])
-    sharpness = min(1.0, peak / (2.0 * swing))
+    sharpness = min(1.0, seg.peak / (2.0 * swing))
     height_term = 1.0
     if np.isfinite(sig.height_m[foot][k]):
         height_term = 1.0 - min(1.0, max(0.0, sig.height_m[foot][k]) / config.max_height_m) * 0.5
@@ -153,7 +215,7 @@ def _event(
         foot=foot,
         kind="step",
         confidence=round(confidence, 3),
-        strength=round(float(np.clip(peak / config.strength_speed, 0.05, 1.0)), 3),
+        strength=round(float(np.clip(seg.peak / config.strength_speed, 0.05, 1.0)), 3),
         x=round(float(np.clip(x_px / width, 0, 1)), 4),
         y=round(float(np.clip(y_px / height, 0, 1)), 4),
         body_px=round(float(sig.body_px[k]), 1),

@@ -24,6 +24,7 @@ class FootSignals:
     approach: dict[str, np.ndarray]  # (n,) backward speed of that point, leg lengths/s
     gap: dict[str, np.ndarray]  # (n,) distance moved since the previous frame, leg lengths
     position: dict[str, np.ndarray]  # (n, 2) that point in display pixels
+    sole: dict[str, np.ndarray]  # (n, 2) lowest point of the foot (heel or toe, larger y), display pixels
     height_m: dict[str, np.ndarray]  # (n,) metres above the other foot (world landmarks), >= 0
     visibility: dict[str, np.ndarray]  # (n,) mean visibility of heel and toe
     leg_px: np.ndarray  # (n,) smoothed leg length in pixels
@@ -35,7 +36,7 @@ def foot_signals(track: PoseTrack) -> FootSignals:
     t = track.t_s
     leg_px = _leg_length_px(image, t)
     dt = np.diff(t)
-    speed, approach, gap, position, visibility, lowest = {}, {}, {}, {}, {}, {}
+    speed, approach, gap, position, sole, visibility, lowest = {}, {}, {}, {}, {}, {}, {}
     for foot, ix in FOOT.items():
         pts = np.stack([image[:, ix["heel"], :2], image[:, ix["toe"], :2]], axis=1)  # (n, 2, 2)
         step = np.linalg.norm(np.diff(pts, axis=0), axis=2) / leg_px[1:, None]  # (n-1, 2) leg lengths
@@ -51,6 +52,7 @@ def foot_signals(track: PoseTrack) -> FootSignals:
         g[1:] = step[rows[1:] - 1, slower[1:]]
         gap[foot] = g
         position[foot] = pts[rows, slower]
+        sole[foot] = pts[rows, np.where(np.nan_to_num(pts[:, 0, 1]) >= np.nan_to_num(pts[:, 1, 1]), 0, 1)]
         visibility[foot] = 0.5 * (vis[:, ix["heel"]] + vis[:, ix["toe"]])
         lowest[foot] = np.fmax(world[:, ix["heel"], 1], world[:, ix["toe"], 1])  # y is down
     height_m = {
@@ -62,6 +64,7 @@ def foot_signals(track: PoseTrack) -> FootSignals:
         approach=approach,
         gap=gap,
         position=position,
+        sole=sole,
         height_m=height_m,
         visibility=visibility,
         leg_px=leg_px,
