@@ -6,11 +6,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run test bench eval sounds clean help
+.PHONY: run test bench bench-sounds eval sounds sheets clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
-	@echo "make test | make bench | make eval | make sounds | make clean"
+	@echo "make test | make bench | make eval | make sounds | make sheets | make bench-sounds | make clean"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,20 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --shared $(SHARED) $(BENCH_ARGS)
 
 eval: $(STAMP)
-	$(BIN)/foley eval $(EVAL_ARGS)
+	$(BIN)/foley eval --shared $(SHARED) $(EVAL_ARGS)
+
+# one audition WAV per surface x footwear into out/sounds (not committed)
+sounds: $(STAMP)
+	$(BIN)/python scripts/sound_auditions.py --out out/sounds
+
+# the listening sheets committed under docs/sounds
+sheets: $(STAMP)
+	$(BIN)/python scripts/listening_sheets.py --shared $(SHARED) --out docs/sounds
+
+bench-sounds: $(STAMP)
+	$(BIN)/python benchmarks/sound_speed.py
+	$(BIN)/python benchmarks/sound_distinctness.py
+	$(BIN)/python benchmarks/sound_realism.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -98,6 +98,14 @@ def normalize_request(request: StepRequest) -> StepRequest:
     )
 
 
+def _options(cls, values: dict, backend: str):
+    allowed = tuple(cls.__dataclass_fields__)
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown option(s) {', '.join(unknown)} for the {backend} backend; allowed: {', '.join(allowed)}")
+    return cls(**values)
+
+
 def get_backend(
     name: str = "procedural",
     *,
@@ -115,13 +123,13 @@ def get_backend(
     if key == "procedural":
         from foleystudio.sound.procedural import ProceduralBackend, ProceduralOptions
 
-        return ProceduralBackend(sr=sr, options=ProceduralOptions(**options))
+        return ProceduralBackend(sr=sr, options=_options(ProceduralOptions, options, key))
     if key == "samples":
         if not library:
             raise InputError("the samples backend needs --library DIR (<surface>/<footwear or any>/*.wav)")
         from foleystudio.sound.samples import SampleBackend, SampleOptions
 
-        return SampleBackend(library, sr=sr, options=SampleOptions(**options))
+        return SampleBackend(library, sr=sr, options=_options(SampleOptions, options, key))
     if key == "neural":
         raise InputError(
             "the neural backend is not available in this build; "

@@ -27,27 +27,32 @@ def energy_envelope(x: np.ndarray, sr: int, win_s: float = 0.0005) -> np.ndarray
 
 
 def attack_onset(
-    x: np.ndarray, sr: int, *, win_s: float = 0.0005, rel_db: float = -20.0, floor_db: float = 12.0,
+    x: np.ndarray, sr: int, *, win_s: float = 0.0005, rel_db: float = -20.0, floor_db: float | None = 12.0,
     search_s: float | None = None,
 ) -> int:
     """Sample where the attack begins: the first time the energy envelope rises to
-    `rel_db` below its maximum (within the first `search_s` if given), and at least
-    `floor_db` above the noise floor (the quietest 10% of the envelope)."""
+    `rel_db` below its maximum (only the first `search_s` are looked at, if given) and,
+    unless `floor_db` is None, at least `floor_db` above the noise floor (the quietest
+    10% of the envelope)."""
+    if search_s is not None:
+        x = x[: max(1, int(search_s * sr))]
     if x.size == 0:
         return 0
     env = energy_envelope(x, sr, win_s)
-    region = env if search_s is None else env[: max(1, int(search_s * sr))]
-    peak = float(region.max())
+    peak = float(env.max())
     if peak <= 0.0:
         return 0
-    floor = float(np.percentile(env, 10))
-    thr = max(peak * 10.0 ** (rel_db / 10.0), floor * 10.0 ** (floor_db / 10.0))
-    above = np.flatnonzero(region >= thr)
+    thr = peak * 10.0 ** (rel_db / 10.0)
+    if floor_db is not None:
+        thr = max(thr, float(np.percentile(env, 10)) * 10.0 ** (floor_db / 10.0))
+    above = np.flatnonzero(env >= thr)
     return int(above[0]) if above.size else 0
 
 
 @lru_cache(maxsize=8)
-def mel_filterbank(sr: int, n_fft: int, n_mels: int = 40, fmin_hz: float = 40.0, fmax_hz: float | None = None) -> np.ndarray:
+def mel_filterbank(
+    sr: int, n_fft: int, n_mels: int = 40, fmin_hz: float = 40.0, fmax_hz: float | None = None
+) -> np.ndarray:
     """Triangular mel filters (HTK mel scale), shape (n_mels, n_fft // 2 + 1)."""
     fmax_hz = fmax_hz or sr / 2.0
     mel = lambda f: 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)
@@ -134,8 +139,9 @@ class NearestCentroid:
 class LogisticRegression:
     """Multinomial logistic regression on standardised features (L2, full-batch gradient descent)."""
 
-    def __init__(self, l2: float = 1e-2, steps: int = 500, lr: float = 0.5):
+    def __init__(self, l2: float = 1e-2, steps: int = 500, lr: float = 0.5, balanced: bool = False):
         self.l2, self.steps, self.lr = l2, steps, lr  # enough for a few hundred examples
+        self.balanced = balanced  # weight classes equally however many examples each has
 
     def fit(self, x: np.ndarray, labels) -> "LogisticRegression":
         x = np.asarray(x, np.float64)
@@ -145,16 +151,131 @@ class LogisticRegression:
         self.classes_ = sorted(set(labels))
         y = np.zeros((len(x), len(self.classes_)))
         y[np.arange(len(x)), [self.classes_.index(v) for v in labels]] = 1.0
+        sample_w = np.ones(len(x))
+        if self.balanced:
+            sample_w = 1.0 / (y @ y.sum(axis=0))
+        sample_w = (sample_w / sample_w.sum())[:, None]
         w = np.zeros((z.shape[1], len(self.classes_)))
         for _ in range(self.steps):
             logits = z @ w
             logits -= logits.max(axis=1, keepdims=True)
             prob = np.exp(logits)
             prob /= prob.sum(axis=1, keepdims=True)
-            w -= self.lr * (z.T @ (prob - y) / len(x) + self.l2 * w)
+            w -= self.lr * (z.T @ ((prob - y) * sample_w) + self.l2 * w)
         self.w_ = w
         return self
 
     def predict(self, x: np.ndarray) -> list:
         z = np.column_stack([(np.asarray(x, np.float64) - self.mean_) / self.scale_, np.ones(len(x))])
         return [self.classes_[i] for i in np.argmax(z @ self.w_, axis=1)]
+
+
+REALISM_LEN_S = 0.6  # from the attack: long enough for a crunch or a splash to finish
+
+
+def _db(x: np.ndarray) -> np.ndarray:
+    return 10.0 * np.log10(np.maximum(x, 1e-12))
+
+
+def realism_features(audio: np.ndarray, sr: int, onset: int = 0) -> np.ndarray:
+    """What a step is made of, in ways microphones and mastering barely change.
+
+    Level-free and mostly EQ-free: the shape of the energy envelope (how long, how
+    spiky, how fast it decays), the density of micro-transients (grains), how tonal
+    the spectrum is against its own smoothed outline (modes, bubbles), how stable it
+    is from frame to frame, and where the energy goes over time (HF dying first in
+    an impact, pitch rising in a bubble). Spectral balance (centroid, slope) is kept
+    but is what mic and EQ change most; train with `augment_eq` to discount it.
+    """
+    x = np.asarray(audio, np.float32)[max(0, onset):]
+    if sr != FEATURE_SR:
+        g = np.gcd(int(sr), FEATURE_SR)
+        x = signal.resample_poly(x, FEATURE_SR // g, int(sr) // g).astype(np.float32)
+    sr = FEATURE_SR
+    n = int(REALISM_LEN_S * sr)
+    x = np.pad(x[:n], (0, max(0, n - x.size)))
+    x = x / max(float(np.max(np.abs(x))), 1e-9)
+    hop = sr // 1000  # 1 ms
+    # Energy envelope (2 ms frames) of the broadband and the >1 kHz signal.
+    hp = signal.sosfilt(signal.butter(2, 1000.0, "highpass", fs=sr, output="sos"), x)
+    env = np.convolve(x * x, np.ones(2 * hop) / (2 * hop), mode="same")[::hop]
+    env_hp = np.convolve(hp * hp, np.ones(2 * hop) / (2 * hop), mode="same")[::hop]
+    e_db = _db(env / env.max())
+    peak_i = int(np.argmax(env))
+    above20 = np.flatnonzero(e_db > -20.0)
+    above30 = np.flatnonzero(e_db > -30.0)
+    dur20 = (above20[-1] - above20[0] + 1) * 1e-3
+    dur30 = (above30[-1] - above30[0] + 1) * 1e-3
+    region = slice(above30[0], above30[-1] + 1)
+    active20 = above20.size * 1e-3 / dur20
+    crest_db = float(e_db[region].max() - _db(np.mean(env[region] / env.max())))
+    rough = float(np.median(np.abs(np.diff(e_db[region])))) if dur30 > 0.003 else 0.0
+    # Micro-transients: >1 kHz envelope jumps 6 dB over its 10 ms running median.
+    h_db = _db(env_hp / env_hp.max())
+    med = signal.medfilt(h_db, 11)
+    jumps = (h_db - med > 6.0) & (h_db > -35.0)
+    starts = np.flatnonzero(jumps[1:] & ~jumps[:-1])
+    grains_per_100ms = starts.size / max(dur30 * 10.0, 0.5)
+    tail = e_db[peak_i : above30[-1] + 1]
+    decay_db_s = float(np.polyfit(np.arange(tail.size) * 1e-3, tail, 1)[0]) if tail.size > 3 else -1000.0
+    # Spectral frames (23 ms) inside the loud region.
+    n_fft, f_hop = 512, 128
+    frames = _frames(x, n_fft, f_hop)
+    spec = np.abs(rfft(frames, axis=1)) ** 2 + 1e-12
+    fe = spec.sum(axis=1)
+    loud = fe >= fe.max() * 1e-3
+    s_db = _db(spec[loud])
+    smooth = signal.savgol_filter(s_db, 31, 2, axis=1)
+    peaky = float(np.mean(np.sort(s_db - smooth, axis=1)[:, -8:]))  # tonal peaks over the outline
+    flat = s_db - s_db.mean(axis=1, keepdims=True)
+    if flat.shape[0] > 1:
+        a, b = flat[:-1], flat[1:]
+        stab = float(np.mean((a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-9)))
+    else:
+        stab = 1.0
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    p = spec[loud] / spec[loud].sum(axis=1, keepdims=True)
+    cent_oct = np.log2((p @ freqs) / 1000.0 + 1e-6)
+    w = fe[loud] / fe[loud].sum()
+    k = max(1, cent_oct.size // 2)
+    cent_drift = 0.0
+    if cent_oct.size > 1:  # late minus early centroid, octaves: < 0 when the top dies first
+        late = np.average(cent_oct[k:], weights=w[k:] + 1e-12)
+        cent_drift = float(late - np.average(cent_oct[:k], weights=w[:k] + 1e-12))
+    mean_spec = spec[loud].sum(axis=0)
+    centroid = float(np.log2((mean_spec @ freqs) / mean_spec.sum() / 1000.0))
+    flatness = float(np.mean(np.log(spec[loud]), axis=1).mean() - np.log(np.mean(spec[loud], axis=1)).mean())
+    return np.array([
+        np.log(dur20), np.log(dur30), active20, crest_db / 10.0, rough, np.log1p(grains_per_100ms),
+        np.log1p(starts.size), decay_db_s / 1000.0, peaky / 10.0, stab, cent_drift, centroid, flatness,
+    ])
+
+
+REALISM_FEATURE_NAMES = (
+    "log_dur20", "log_dur30", "active20", "crest", "roughness", "grain_rate", "grain_count",
+    "decay", "peakiness", "stability", "centroid_drift", "centroid_oct", "flatness",
+)
+
+
+TEMPORAL_COLS = 11  # realism_features' first 11 columns: envelope and texture, not spectral balance
+
+
+def realism_vector(audio: np.ndarray, sr: int, onset: int = 0) -> np.ndarray:
+    """The realism measure's description of a step: realism_features then step_features."""
+    return np.concatenate([realism_features(audio, sr, onset), step_features(audio, sr, onset)])
+
+
+def normalise_per_set(x: np.ndarray, sets) -> np.ndarray:
+    """Standardise the spectral columns within each recording set (pack, microphone, our renders).
+
+    Like cepstral mean normalisation in speech: what a whole set shares (its microphone,
+    EQ, mastering) is removed, what differs between steps in it stays. Temporal columns
+    (the first TEMPORAL_COLS) are left as they are.
+    """
+    out = np.array(x, np.float64, copy=True)
+    sets = np.asarray(sets)
+    for name in np.unique(sets):
+        sel = sets == name
+        block = out[sel, TEMPORAL_COLS:]
+        out[sel, TEMPORAL_COLS:] = (block - block.mean(axis=0)) / (block.std(axis=0) + 1e-6)
+    return out

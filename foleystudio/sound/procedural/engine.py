@@ -103,12 +103,13 @@ class ProceduralBackend:
         squeak_p = shoe.squeak_prob * (2.0 if plan.drag_s > 0.0 else 1.0)
         if surface.smooth and rng.uniform() < squeak_p:
             body += layers.squeak_layer(plan, rng, n, sr)
-        body += contact * self._attack_gain(contact, body)
 
         # Strength opens the top end: +-1 octave around the surface's own limit.
         cutoff_hz = surface.lowpass_hz * 2.0 ** (2.0 * (req.strength - 0.5))
         if cutoff_hz < 0.4 * sr:
             body = dsp.biquad(body, "lowpass", cutoff_hz, 0.707, sr)
+            contact = dsp.biquad(contact, "lowpass", cutoff_hz, 0.707, sr)
+        body += contact * self._attack_gain(contact, body)
         body = dsp.time_scale(body, 2.0 ** (var.pitch_st / 12.0))
         body = dsp.fade_out(body, int(opt.fade_s * sr))
 
@@ -122,7 +123,7 @@ class ProceduralBackend:
             body *= np.float32(10.0 ** (level_db / 20.0) / peak)
         # The contact is at body[0], but soft soles on soft ground take a few ms to become
         # audible: report where the attack is heard, so placement lines that up with the contact.
-        attack = attack_onset(body, sr, search_s=0.05)
+        attack = attack_onset(body, sr, floor_db=None, search_s=0.05)
         pre = int(round(opt.pre_roll_s * sr))
         audio = np.concatenate([np.zeros(pre, np.float32), body.astype(np.float32)])
         return StepSound(audio=audio, onset=pre + attack)

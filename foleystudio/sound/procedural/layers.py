@@ -22,7 +22,7 @@ from foleystudio.sound.procedural.plan import StepPlan
 CTRL_SR = 1000.0  # control rate of load envelopes (1 ms)
 BANK_SIZE = 64  # distinct bubbles per bubble spec
 SOFT_THUMP = 0.5  # minimum contact thump on non-hard ground, relative to the impact peak
-RESONATORS = 10  # grain resonators per spec and step (PhISEM filter bank)
+RESONATORS = 8  # grain resonators per spec and step (PhISEM filter bank)
 MAX_GRAINS = 700  # per layer and step; beyond this the bed noise carries the density
 
 
@@ -136,6 +136,22 @@ def bubble_bank(spec: GrainSpec, sr: int) -> np.ndarray:
     return bank
 
 
+@lru_cache(maxsize=128)
+def click_bank(spec: GrainSpec, sr: int, tone: float) -> np.ndarray:
+    """BANK_SIZE unit-peak noise ticks (band-passed, exponentially decaying), seeded by the spec."""
+    rng = np.random.default_rng(zlib.crc32(repr(spec).encode()))
+    f0 = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), BANK_SIZE)) * tone
+    tau = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), BANK_SIZE)) * 1e-3
+    m = int(np.ceil(5.0 * tau.max() * sr))
+    env = np.exp(-dsp.time_axis(m, sr)[None, :].astype(np.float64) / tau[:, None])
+    noise = rng.standard_normal((BANK_SIZE, m)) * env
+    bank = np.stack([signal.lfilter(*dsp.rbj_biquad("bandpass", f, 0.9, sr), row) for f, row in zip(f0, noise)])
+    bank /= np.maximum(np.abs(bank).max(axis=1, keepdims=True), 1e-9)
+    bank = bank.astype(np.float32)
+    bank.setflags(write=False)
+    return bank
+
+
 def grain_layer(
     spec: GrainSpec, plan: StepPlan, shoe: FootwearModel, rng: np.random.Generator, n: int, sr: int
 ) -> np.ndarray:
@@ -149,10 +165,10 @@ def grain_layer(
     # Heavy-tailed sizes: a few big stones among many small ones; louder where the load is.
     size = np.minimum(rng.pareto(2.5, times.size) + 0.3, 4.0)
     amps = size * np.sqrt(np.interp(times, t_ctrl, env) / max(env.max(), 1e-9)) * rng.choice([-1.0, 1.0], times.size)
-    if spec.shape == "bubble":
-        bank = bubble_bank(spec, sr)
+    if spec.shape in ("bubble", "click"):
+        bank = bubble_bank(spec, sr) if spec.shape == "bubble" else click_bank(spec, sr, shoe.grain_tone)
         y = dsp.scatter(bank, rng.integers(0, bank.shape[0], times.size), starts, amps, n)
-    elif spec.shape in ("ring", "click"):
+    elif spec.shape == "ring":
         # This step's resonators: fresh frequencies and decays every step.
         freqs = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), RESONATORS)) * shoe.grain_tone
         decays = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), RESONATORS)) * 1e-3
@@ -176,9 +192,16 @@ def bed_layer(
     """Band noise shaped by the load envelope with random flutter; peak spec.gain."""
     t_ctrl = np.arange(int(n / sr * CTRL_SR) + 1) / CTRL_SR
     env = load_envelope(plan, spec.rise_s, spec.phase, t_ctrl) * _flutter(rng, spec.flutter, t_ctrl.size)
-    env_audio = np.interp(dsp.time_axis(n, sr), t_ctrl, env).astype(np.float32)
-    y = dsp.band_noise(rng, n, spec.lo_hz * shoe.grain_tone, spec.hi_hz * shoe.grain_tone, sr) * env_audio
-    return _peak_normalised(y, spec.gain)
+    # Only synthesise where the envelope is within 60 dB of its peak.
+    live = np.flatnonzero(env > 1e-3 * env.max())
+    out = np.zeros(n, np.float32)
+    if live.size == 0:
+        return out
+    lo, hi = int(live[0] / CTRL_SR * sr), min(n, int((live[-1] + 2) / CTRL_SR * sr))
+    env_audio = np.interp(dsp.time_axis(n, sr)[lo:hi], t_ctrl, env).astype(np.float32)
+    noise = dsp.band_noise(rng, hi - lo, spec.lo_hz * shoe.grain_tone, spec.hi_hz * shoe.grain_tone, sr)
+    out[lo:hi] = noise * env_audio
+    return _peak_normalised(out, spec.gain)
 
 
 def squeak_layer(plan: StepPlan, rng: np.random.Generator, n: int, sr: int) -> np.ndarray:
@@ -198,7 +221,7 @@ def squeak_layer(plan: StepPlan, rng: np.random.Generator, n: int, sr: int) -> n
     phase = 2 * np.pi * np.cumsum(freq) / sr
     wave = sum(np.sin(k * phase) / k**1.2 for k in range(1, 6))
     env = np.sin(np.pi * t / dur_s) ** 0.5
-    out[i0 : i0 + m] = _peak_normalised((wave * env).astype(np.float32), rng.uniform(0.3, 0.6))
+    out[i0 : i0 + m] = _peak_normalised((wave * env).astype(np.float32), rng.uniform(0.15, 0.35))
     return out
 
 

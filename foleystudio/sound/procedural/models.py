@@ -84,13 +84,13 @@ class FootwearModel:
 
 SURFACE_MODELS: dict[str, SurfaceModel] = {
     "concrete": SurfaceModel(
-        family="hard", modes=((95.0, 0.020, 0.5), (210.0, 0.012, 0.25)),
-        dense=DenseModes(12, 700.0, 7000.0, (0.004, 0.015)),
+        family="hard", modes=((95.0, 0.010, 0.25), (210.0, 0.008, 0.2)),
+        dense=DenseModes(14, 700.0, 9000.0, (0.003, 0.012), gain=1.3),
         grains=(GrainSpec("click", 60.0, 3000.0, 9000.0, (0.2, 0.6), 0.06, rise_s=0.01),),
         drag_hz=(1500.0, 9000.0), length_s=0.32, level_db=0.0, lowpass_hz=12000.0, smooth=True,
     ),
     "asphalt": SurfaceModel(
-        family="hard", modes=((80.0, 0.018, 0.6), (170.0, 0.010, 0.3)),
+        family="hard", modes=((80.0, 0.010, 0.35), (170.0, 0.008, 0.25)),
         dense=DenseModes(10, 500.0, 4500.0, (0.003, 0.009), gain=0.8), compliance=1.3, click_gain=0.8,
         grains=(GrainSpec("click", 250.0, 2500.0, 8000.0, (0.2, 0.6), 0.18, rise_s=0.015),),
         drag_hz=(1000.0, 7000.0), length_s=0.3, level_db=-1.0, lowpass_hz=8000.0,
@@ -106,21 +106,25 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
         drag_hz=(3000.0, 11000.0), length_s=0.45, level_db=0.0, lowpass_hz=16000.0, smooth=True,
     ),
     "wood": SurfaceModel(
-        family="hard", modes=((105.0, 0.060, 0.8), (235.0, 0.050, 0.6), (410.0, 0.040, 0.45), (690.0, 0.030, 0.3)),
-        dense=DenseModes(10, 600.0, 4000.0, (0.010, 0.030), gain=0.6), compliance=1.2, click_gain=0.8,
+        family="hard",
+        modes=((105.0, 0.030, 0.5), (235.0, 0.028, 0.5), (410.0, 0.025, 0.5), (690.0, 0.022, 0.45),
+               (1150.0, 0.015, 0.35)),
+        dense=DenseModes(12, 600.0, 5000.0, (0.006, 0.020), gain=0.9), compliance=1.2, click_gain=0.8,
         drag_hz=(1200.0, 6000.0), length_s=0.45, level_db=-1.0, lowpass_hz=9000.0, smooth=True,
     ),
     "deck": SurfaceModel(
-        family="hard", modes=((72.0, 0.110, 1.0), (150.0, 0.090, 0.8), (305.0, 0.070, 0.55), (520.0, 0.050, 0.35)),
+        family="hard",
+        modes=((72.0, 0.070, 0.8), (150.0, 0.060, 0.7), (305.0, 0.050, 0.6), (520.0, 0.040, 0.45),
+               (860.0, 0.025, 0.3)),
         dense=DenseModes(8, 400.0, 2800.0, (0.015, 0.040), gain=0.5), compliance=1.3, click_gain=0.7,
         drag_hz=(900.0, 5000.0), length_s=0.6, level_db=0.0, lowpass_hz=7000.0, rattle_prob=0.5,
     ),
     "metal": SurfaceModel(
         family="hard",
-        modes=((232.0, 0.30, 0.5), (611.0, 0.26, 0.45), (1174.0, 0.22, 0.4), (1893.0, 0.17, 0.35),
-               (2761.0, 0.13, 0.3), (3902.0, 0.09, 0.25)),
-        dense=DenseModes(16, 800.0, 8000.0, (0.04, 0.16), gain=0.8), compliance=0.9, click_gain=1.1,
-        drag_hz=(2000.0, 10000.0), length_s=0.9, level_db=0.0, lowpass_hz=14000.0, rattle_prob=0.6,
+        modes=((232.0, 0.05, 0.12), (611.0, 0.06, 0.2), (1174.0, 0.06, 0.3), (1893.0, 0.055, 0.3),
+               (2761.0, 0.05, 0.3), (3902.0, 0.04, 0.25)),
+        dense=DenseModes(20, 900.0, 11000.0, (0.015, 0.06), gain=1.2), compliance=0.9, click_gain=1.1,
+        drag_hz=(2000.0, 10000.0), length_s=0.5, level_db=0.0, lowpass_hz=14000.0, rattle_prob=0.7,
     ),
     "carpet": SurfaceModel(
         family="soft", modes=((85.0, 0.015, 0.7), (160.0, 0.008, 0.3)),
@@ -134,19 +138,20 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
         drag_hz=(1000.0, 5000.0), length_s=0.3, level_db=-5.0, lowpass_hz=4000.0, smooth=True,
     ),
     "grass": SurfaceModel(
-        family="granular", modes=((70.0, 0.030, 0.6),), compliance=4.0, click_gain=0.08,
-        grains=(GrainSpec("click", 350.0, 1500.0, 7000.0, (0.3, 1.2), 0.35, rise_s=0.04),),
-        beds=(BedSpec(2000.0, 11000.0, 0.9, rise_s=0.05, flutter=0.8),),
-        drag_hz=(2000.0, 10000.0), length_s=0.4, level_db=-6.0, lowpass_hz=11000.0,
+        family="soft", modes=((70.0, 0.030, 0.6),), compliance=4.0, click_gain=0.08,
+        grains=(GrainSpec("click", 500.0, 1500.0, 7000.0, (0.3, 1.0), 0.45, rise_s=0.025),),
+        beds=(BedSpec(1500.0, 11000.0, 0.8, rise_s=0.03, flutter=0.8), BedSpec(250.0, 1500.0, 0.4, rise_s=0.015)),
+        drag_hz=(2000.0, 10000.0), length_s=0.3, level_db=-6.0, lowpass_hz=11000.0,
     ),
     "gravel": SurfaceModel(
         family="granular", modes=((90.0, 0.025, 0.35),), compliance=2.0, click_gain=0.15,
         grains=(
-            GrainSpec("ring", 2200.0, 900.0, 6500.0, (1.5, 5.0), 1.0, rise_s=0.04),
-            GrainSpec("ring", 350.0, 250.0, 900.0, (5.0, 12.0), 0.7, rise_s=0.03),
+            GrainSpec("ring", 2200.0, 900.0, 8000.0, (0.3, 1.2), 1.0, rise_s=0.035),
+            GrainSpec("ring", 300.0, 300.0, 1200.0, (1.5, 4.0), 0.7, rise_s=0.03),
+            GrainSpec("click", 40.0, 2000.0, 12000.0, (0.2, 0.5), 1.0, rise_s=0.03),
         ),
-        beds=(BedSpec(1500.0, 8000.0, 0.15, rise_s=0.04),),
-        drag_hz=(800.0, 7000.0), length_s=0.45, level_db=-1.0, lowpass_hz=12000.0,
+        beds=(BedSpec(1500.0, 12000.0, 0.3, rise_s=0.035),),
+        drag_hz=(800.0, 7000.0), length_s=0.42, level_db=-1.0, lowpass_hz=12000.0,
     ),
     "dirt": SurfaceModel(
         family="granular", modes=((80.0, 0.035, 0.9), (170.0, 0.015, 0.3)), compliance=2.2, click_gain=0.2,
@@ -168,15 +173,15 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
     ),
     "leaves": SurfaceModel(
         family="granular", modes=((75.0, 0.020, 0.3),), compliance=2.5, click_gain=0.1,
-        grains=(GrainSpec("click", 1100.0, 2000.0, 10000.0, (0.4, 2.0), 1.0, rise_s=0.05),),
+        grains=(GrainSpec("click", 1100.0, 2000.0, 10000.0, (0.3, 1.2), 1.0, rise_s=0.05),),
         beds=(BedSpec(1500.0, 9000.0, 0.5, rise_s=0.08, flutter=0.9),),
         drag_hz=(1500.0, 9000.0), length_s=0.5, level_db=-3.0, lowpass_hz=13000.0,
     ),
     "mud": SurfaceModel(
         family="liquid", modes=((60.0, 0.040, 0.9), (130.0, 0.020, 0.3)), compliance=4.0, click_gain=0.03,
         grains=(
-            GrainSpec("bubble", 90.0, 250.0, 800.0, (20.0, 60.0), 0.8, rise_s=0.03),
-            GrainSpec("bubble", 120.0, 300.0, 900.0, (20.0, 60.0), 0.9, rise_s=0.05, phase="lift"),
+            GrainSpec("bubble", 90.0, 250.0, 800.0, (10.0, 30.0), 0.8, rise_s=0.03),
+            GrainSpec("bubble", 120.0, 300.0, 900.0, (10.0, 30.0), 0.9, rise_s=0.05, phase="lift"),
         ),
         beds=(BedSpec(150.0, 900.0, 0.6, rise_s=0.05, phase="lift", flutter=0.8),
               BedSpec(200.0, 1200.0, 0.3, rise_s=0.02)),
@@ -185,38 +190,45 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
     "water": SurfaceModel(
         family="liquid", modes=((100.0, 0.020, 0.25),), compliance=1.8, click_gain=0.05,
         grains=(
-            GrainSpec("bubble", 300.0, 550.0, 3300.0, (5.0, 40.0), 0.9, rise_s=0.04),
+            GrainSpec("bubble", 450.0, 550.0, 3300.0, (5.0, 25.0), 0.9, rise_s=0.06),
+            GrainSpec("bubble", 250.0, 500.0, 2500.0, (5.0, 25.0), 0.7, rise_s=0.06, phase="lift"),
             GrainSpec("click", 500.0, 3000.0, 11000.0, (0.3, 1.0), 0.25, rise_s=0.08),
         ),
-        beds=(BedSpec(800.0, 9000.0, 0.8, rise_s=0.015, flutter=0.5),),
-        drag_hz=(600.0, 8000.0), length_s=0.6, level_db=-2.0, lowpass_hz=12000.0,
+        beds=(BedSpec(800.0, 9000.0, 0.8, rise_s=0.05, flutter=0.6),
+              BedSpec(1500.0, 10000.0, 0.5, rise_s=0.06, phase="lift", flutter=0.7)),
+        drag_hz=(600.0, 8000.0), length_s=0.65, level_db=-2.0, lowpass_hz=12000.0,
     ),
 }
 
 FOOTWEAR_MODELS: dict[str, FootwearModel] = {
     "sneakers": FootwearModel(
         pulse_ms=5.0, click_gain=0.12, click_hz=1800.0, click_decay_ms=2.5,
-        modes=((150.0, 0.012, 0.5), (420.0, 0.008, 0.3)), slap_gain=0.25, toe_ratio=0.75,
-        squeak_prob=0.3, lowpass_hz=5000.0, level_db=-3.0, load=1.0, grain_tone=0.85, thump_hz=(150.0, 1500.0),
+        modes=((150.0, 0.008, 0.4), (420.0, 0.006, 0.3)), slap_gain=0.3, toe_ratio=0.5,
+        squeak_prob=0.3, lowpass_hz=5000.0, level_db=-3.0,
+        load=1.0, grain_tone=1.0, thump_hz=(150.0, 1500.0),
     ),
     "leather": FootwearModel(
         pulse_ms=1.5, click_gain=0.6, click_hz=2800.0, click_decay_ms=3.0,
-        modes=((900.0, 0.006, 0.3), (1900.0, 0.005, 0.25)), slap_gain=0.3, toe_ratio=0.6,
-        squeak_prob=0.02, lowpass_hz=11000.0, level_db=0.0, load=1.0, grain_tone=1.1, thump_hz=(400.0, 4500.0),
+        modes=((900.0, 0.006, 0.3), (1900.0, 0.005, 0.25)), slap_gain=0.3, toe_ratio=0.4,
+        squeak_prob=0.02, lowpass_hz=11000.0, level_db=0.0,
+        load=1.0, grain_tone=1.15, thump_hz=(400.0, 4500.0),
     ),
     "heels": FootwearModel(
         pulse_ms=0.5, click_gain=1.0, click_hz=3800.0, click_decay_ms=4.0,
-        modes=((2850.0, 0.015, 0.5), (4620.0, 0.010, 0.35), (7100.0, 0.007, 0.2)), slap_gain=0.05,
-        toe_ratio=0.35, squeak_prob=0.0, lowpass_hz=16000.0, level_db=0.0, load=0.8, grain_tone=1.25, thump_hz=(900.0, 7000.0),
+        modes=((2850.0, 0.015, 0.5), (4620.0, 0.010, 0.35), (7100.0, 0.007, 0.2)), slap_gain=0.05, toe_ratio=0.3,
+        squeak_prob=0.0, lowpass_hz=16000.0, level_db=0.0,
+        load=0.55, grain_tone=1.4, thump_hz=(900.0, 7000.0),  # a point: sparse, bright crunch
     ),
     "boots": FootwearModel(
         pulse_ms=3.0, click_gain=0.45, click_hz=1800.0, click_decay_ms=3.0,
-        modes=((120.0, 0.020, 0.9), (330.0, 0.012, 0.5), (1250.0, 0.006, 0.2)), slap_gain=0.2,
-        toe_ratio=0.7, squeak_prob=0.03, lowpass_hz=7500.0, level_db=1.0, load=1.4, grain_tone=0.9, thump_hz=(100.0, 900.0),
+        modes=((120.0, 0.012, 0.7), (330.0, 0.010, 0.5), (1250.0, 0.006, 0.3)), slap_gain=0.2, toe_ratio=0.5,
+        squeak_prob=0.03, lowpass_hz=7500.0, level_db=1.0,
+        load=1.5, grain_tone=0.75, thump_hz=(100.0, 900.0),  # heavy lugs: more, lower grains
     ),
     "barefoot": FootwearModel(
         pulse_ms=8.0, click_gain=0.0, click_hz=1200.0, click_decay_ms=2.0,
-        modes=((180.0, 0.006, 0.3),), slap_gain=1.0, toe_ratio=0.9,
-        squeak_prob=0.05, lowpass_hz=4000.0, level_db=-5.0, load=0.9, grain_tone=0.65, thump_hz=(250.0, 2500.0),
+        modes=((180.0, 0.006, 0.3),), slap_gain=1.0, toe_ratio=0.7,
+        squeak_prob=0.05, lowpass_hz=4000.0, level_db=-5.0,
+        load=0.8, grain_tone=0.6, thump_hz=(250.0, 2500.0),  # skin damps the top
     ),
 }
