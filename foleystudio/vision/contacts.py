@@ -2,18 +2,19 @@
 
 The physics: a foot in swing moves fast in the picture; at touchdown the first part of
 the foot to land (heel when walking, forefoot when sprinting) stops and stays put for
-the stance. So per foot we follow the slower of heel and toe (forward difference, in
-leg lengths per second so it does not depend on distance or resolution), cut the track
-into swing and stance with hysteresis, and call the first stopped frame after a swing a
-touchdown. The arrival time inside the last frame interval is interpolated from the
-approach speed. A foot that stops in the air (raised leg) is rejected by its height
-above the other foot in MediaPipe's metric world landmarks. MediaPipe sometimes swaps
-left and right in side views; the swaps are undone first by motion continuity.
+the stance. So per foot we follow the slower of heel and toe (in leg lengths per second
+so it does not depend on distance or resolution), cut the track into swing and stance
+with hysteresis, and take each stance that follows a real swing. A stance is refused
+when the foot never really left the ground (it travelled less than `min_excursion`),
+when it stopped in the air (higher than the other foot in MediaPipe's metric world
+landmarks, still rising into the stop, or above the stances around it: the top of a
+jump). The touchdown time is when the descending sole reached the floor level of the
+stance that follows, interpolated between frames; strength is its downward speed then. MediaPipe's left/right swaps are undone first (feet.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -51,20 +52,25 @@ class ContactEvents:
 
 @dataclass(frozen=True)
 class ContactConfig:
-    swing_speed: float = 1.6  # leg lengths/s a foot must exceed to be in the air (walking swing peaks ~4)
-    stance_speed: float = 0.9  # leg lengths/s below which a foot has stopped (landmark jitter ~0.3)
+    swing_speed: float = 1.0  # leg lengths/s a foot must exceed to be in the air (walking swing peaks ~4;
+    #                           walking toward the camera, foreshortened, ~1.2)
+    stance_speed: float = 0.6  # leg lengths/s below which a foot has stopped (0.6% jitter reads ~0.3)
     relative_swing: float = 0.3  # swing threshold also >= this share of the foot's 95th-percentile speed
     relative_stance: float = 0.12  # stance threshold rises with the gait: sprint stances jitter more
-    min_excursion: float = 0.2  # leg lengths the foot must travel from lift-off: shuffles and jitter are not steps
-    ground_tolerance: float = 0.04  # leg lengths above the stance's ground level that count as down
-    max_refine_frames: int = 3  # how far back from the first stopped frame the touchdown may move
+    min_excursion: float = 0.1  # leg lengths the foot centre must travel from lift-off (an 8 cm hop is ~0.09)
     max_height_m: float = 0.10  # a stopped foot higher than this above the lower foot is in the air
+    max_rise: float = 0.05  # leg lengths the sole may rise over the last frames into a stop (top of a jump)
+    apex_margin: float = 0.12  # leg lengths a stance may sit above the stances before and after it
     min_stance_s: float = 0.05  # stopped for at least this long (sprint contacts last ~0.1 s)
     min_interval_s: float = 0.18  # same foot cannot land twice faster (sprint cadence ~5 steps/s per both feet)
     landing_window_s: float = 0.07  # left and right down within two frames at 30 fps: a two-footed landing
+    mirror_distance: float = 0.1  # leg lengths: a left and a right landing this close are one foot drawn twice
     min_visibility: float = 0.3  # landmarks less visible than this are not trusted for timing
     min_confidence: float = 0.0  # events below this confidence are dropped (the CLI's --min-confidence)
-    strength_speed: float = 6.0  # approach speed (leg lengths/s) that counts as full strength
+    strength_speed: float = 3.0  # downward speed (leg lengths/s, ~2.7 m/s: a jump landing) that is full strength
+    strength_swing_speed: float = 12.0  # swing peak (leg lengths/s) of a sprint, full strength
+    ground_tolerance: float = 0.04  # leg lengths above the stance's floor level that count as down
+    max_refine_frames: int = 3  # how far back from the first stopped frame the touchdown may move
 
 
 def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) -> ContactEvents:
@@ -79,38 +85,14 @@ def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) ->
 def _track_contacts(track: PoseTrack, width: int, height: int, config: ContactConfig) -> list[ContactEvent]:
     if track.present.sum() < 3:
         return []
-    signals = foot_signals(track)
+    sig = foot_signals(track)
     found: list[ContactEvent] = []
     for foot in ("left", "right"):
-        found.extend(_foot_contacts(track, signals, foot, width, height, config))
-    return _mark_landings(_thin(found, config), config)
-
-
-def _foot_contacts(
-    track: PoseTrack, sig: FootSignals, foot: str, width: int, height: int, config: ContactConfig
-) -> list[ContactEvent]:
-    speed = sig.speed[foot]  # (n,) leg lengths/s, forward difference; NaN when unseen
-    finite = speed[np.isfinite(speed)]
-    if finite.size < 3:
-        return []
-    p95 = float(np.percentile(finite, 95))
-    swing = max(config.swing_speed, config.relative_swing * p95)
-    stance = min(max(config.stance_speed, config.relative_stance * p95), 0.6 * swing)
-    events = []
-    for seg in _stances(speed, swing, stance):
-        k, end = seg.start, seg.end
-        t = track.t_s
-        if t[min(end + 1, len(t) - 1)] - t[k] < config.min_stance_s:
-            continue
-        if seg.lift_off is not None:
-            excursion = _excursion(sig, foot, seg.lift_off, k)
-            if excursion < config.min_excursion:
-                continue
-        height_m = sig.height_m[foot][k]
-        if np.isfinite(height_m) and height_m > config.max_height_m:
-            continue
-        events.append(_event(track, sig, foot, seg, swing, width, height, config))
-    return events
+        stances = _stances_of(sig, foot, config)
+        for i, seg in enumerate(stances):
+            if _is_touchdown(track, sig, foot, stances, i, config):
+                found.append(_event(track, sig, foot, seg, width, height, config))
+    return _mark_landings(_drop_mirrors(_thin(found, config), sig, width, height, config), config)
 
 
 @dataclass(frozen=True)
@@ -118,7 +100,19 @@ class _Stance:
     start: int  # first stopped frame after a swing
     end: int  # last frame before the next swing (or loss)
     lift_off: int | None  # last stopped frame before the swing, None at the start of the track
+    swing_from: int  # first frame of the swing
     peak: float  # fastest speed in the swing, leg lengths/s
+
+
+def _stances_of(sig: FootSignals, foot: str, config: ContactConfig) -> list[_Stance]:
+    speed = sig.speed[foot]
+    finite = speed[np.isfinite(speed)]
+    if finite.size < 3:
+        return []
+    p95 = float(np.percentile(finite, 95))
+    swing = max(config.swing_speed, config.relative_swing * p95)
+    stance = min(max(config.stance_speed, config.relative_stance * p95), 0.6 * swing)
+    return _stances(speed, swing, stance)
 
 
 def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
@@ -126,7 +120,7 @@ def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
     out = []
     state = "unknown"
     last_stopped = None
-    swing_from = None
+    swing_from = lift_off = None
     peak = 0.0
     n = len(speed)
     k = 0
@@ -136,8 +130,7 @@ def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
             state, last_stopped, peak = "unknown", None, 0.0  # lost: no touchdown invented on reappearance
         elif s > swing:
             if state != "swing":
-                swing_from = last_stopped
-                peak = 0.0
+                lift_off, swing_from, peak = last_stopped, k, 0.0
             state = "swing"
             peak = max(peak, float(s))
         elif s < stance:
@@ -145,7 +138,7 @@ def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
                 end = k
                 while end + 1 < n and np.isfinite(speed[end + 1]) and speed[end + 1] <= swing:
                     end += 1
-                out.append(_Stance(start=k, end=end, lift_off=swing_from, peak=peak))
+                out.append(_Stance(start=k, end=end, lift_off=lift_off, swing_from=swing_from, peak=peak))
                 last_stopped = end
                 state = "stance"
                 k = end + 1
@@ -156,24 +149,63 @@ def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
     return out
 
 
+def _is_touchdown(
+    track: PoseTrack, sig: FootSignals, foot: str, stances: list[_Stance], i: int, config: ContactConfig
+) -> bool:
+    seg = stances[i]
+    t = track.t_s
+    k = seg.start
+    if t[min(seg.end + 1, len(t) - 1)] - t[k] < config.min_stance_s:
+        return False
+    if seg.lift_off is not None and _excursion(sig, foot, seg.lift_off, k) < config.min_excursion:
+        return False  # never really left the ground: jitter, a shuffle, a weight shift
+    height_m = sig.height_m[foot][k]
+    if np.isfinite(height_m) and height_m > config.max_height_m:
+        return False  # stopped in the air above the standing foot
+    leg = sig.leg_px[k]
+    sole_y = _sole_y(sig, foot)
+    before = sole_y[max(0, k - 2 * sig.lag) : k + 1]
+    before = before[np.isfinite(before)]
+    if before.size >= 2 and before[0] - before[-1] > config.max_rise * leg:
+        return False  # still rising into the stop: the top of a jump, not a landing
+    level = _level(sole_y, seg)
+    neighbours = [_level(sole_y, stances[j]) for j in (i - 1, i + 1) if 0 <= j < len(stances)]
+    neighbours = [v for v in neighbours if np.isfinite(v)]
+    if len(neighbours) == 2 and all(level < v - config.apex_margin * leg for v in neighbours):
+        return False  # higher in the picture than the stances on either side: in flight
+    return True
+
+
+def _sole_y(sig: FootSignals, foot: str) -> np.ndarray:
+    return np.fmax(sig.points[foot][:, 0, 1], sig.points[foot][:, 1, 1])
+
+
+def _level(sole_y: np.ndarray, seg: _Stance) -> float:
+    values = sole_y[seg.start : seg.end + 1]
+    return float(np.nanmedian(values)) if np.isfinite(values).any() else float("nan")
+
+
 def _excursion(sig: FootSignals, foot: str, lift_off: int, touch: int) -> float:
-    """Farthest the foot got from where it left the ground, in leg lengths."""
-    path = sig.position[foot][lift_off : touch + 1]
+    """Farthest the foot centre got from where it left the ground, in leg lengths."""
+    path = sig.centre[foot][lift_off : touch + 1]
     d = np.linalg.norm(path - path[0], axis=1) / sig.leg_px[lift_off : touch + 1]
     return float(np.nanmax(d)) if np.isfinite(d).any() else 0.0
 
 
-def _touchdown_time(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, config: ContactConfig) -> float:
-    """When the sole reached the ground level of the stance that follows (sub-frame).
+def _touchdown(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, config: ContactConfig) -> tuple[float, int]:
+    """(time, frame index) the descending sole came within ground_tolerance of the floor.
 
-    The ground under the foot is the sole's median height over the stance; going back
-    from the first stopped frame, the touchdown is where the descending sole crossed
-    that level (less a tolerance), interpolated between frames. Without a usable
-    height profile, the arrival is interpolated from the approach speed.
+    The floor under the foot is the sole's median height over the stance that follows.
+    Going back from the first stopped frame (at most max_refine_frames), the touchdown is
+    where the sole crossed that level less the tolerance, interpolated between frames.
+    On the dev sprints MediaPipe's smoothing shows the foot stopped about a frame after
+    the audible click, while the sole is already at the floor: the crossing times the
+    click. A walking heel that glides in low is called down early by it (~1-3 frames on
+    the dev walker and the synthetic walks): the known weakness of this rule.
     """
     t = track.t_s
     k = seg.start
-    y = sig.sole[foot][:, 1]
+    y = _sole_y(sig, foot)
     leg = sig.leg_px[k]
     ground = float(np.nanmedian(y[k : seg.end + 1]))
     level = ground - config.ground_tolerance * leg
@@ -183,30 +215,34 @@ def _touchdown_time(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance,
         j -= 1
     if j >= 1 and np.isfinite(y[j - 1]) and np.isfinite(y[j]) and y[j] > y[j - 1]:
         frac = (level - y[j - 1]) / (y[j] - y[j - 1])
-        return float(t[j - 1] + np.clip(frac, 0.0, 1.0) * (t[j] - t[j - 1]))
-    if k >= 1 and np.isfinite(sig.approach[foot][k - 1]) and sig.approach[foot][k - 1] > 0:
-        dt = float(t[k] - t[k - 1])
-        frac = min(1.0, sig.gap[foot][k] / sig.approach[foot][k - 1] / dt)
-        return float(t[k - 1] + frac * dt)
-    return float(t[k])
+        return float(t[j - 1] + np.clip(frac, 0.0, 1.0) * (t[j] - t[j - 1])), j
+    return float(t[j]), j
+
+
+def _descent_speed(t: np.ndarray, sig: FootSignals, foot: str, m: int) -> float:
+    """Fastest downward speed of the sole over the two intervals into frame m, leg lengths/s."""
+    y = _sole_y(sig, foot) / sig.leg_px
+    rates = [(y[i] - y[i - 1]) / (t[i] - t[i - 1]) for i in range(max(1, m - 1), m + 1) if np.isfinite(y[i] - y[i - 1])]
+    return max([0.0, *rates])
 
 
 def _event(
-    track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, swing: float, width: int, height: int,
-    config: ContactConfig,
+    track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, width: int, height: int, config: ContactConfig
 ) -> ContactEvent:
     t = track.t_s
     k = seg.start
-    t_touch = _touchdown_time(track, sig, foot, seg, config)
-    vis = float(sig.visibility[foot][k])
-    sharpness = min(1.0, seg.peak / (2.0 * swing))
+    t_touch, j = _touchdown(track, sig, foot, seg, config)
+    approach = _descent_speed(t, sig, foot, j)
+    approach_rows = slice(max(0, seg.swing_from), k + 1)
+    vis = float(np.min(sig.visibility[foot][approach_rows][-3:]))  # the approach, not just the stop
+    sharpness = min(1.0, seg.peak / (2.0 * config.swing_speed))
     height_term = 1.0
     if np.isfinite(sig.height_m[foot][k]):
         height_term = 1.0 - min(1.0, max(0.0, sig.height_m[foot][k]) / config.max_height_m) * 0.5
     confidence = float(np.clip(vis, 0.0, 1.0) * (0.5 + 0.5 * sharpness) * height_term)
     if vis < config.min_visibility:
         confidence *= 0.5
-    x_px, y_px = sig.position[foot][k]
+    x_px, y_px = sig.sole_point(foot, k)
     frame = int(track.frames[int(np.argmin(np.abs(t - t_touch)))])
     return ContactEvent(
         t_s=round(t_touch, 6),
@@ -215,11 +251,23 @@ def _event(
         foot=foot,
         kind="step",
         confidence=round(confidence, 3),
-        strength=round(float(np.clip(seg.peak / config.strength_speed, 0.05, 1.0)), 3),
+        strength=round(_strength(approach, seg.peak, config), 3),
         x=round(float(np.clip(x_px / width, 0, 1)), 4),
         y=round(float(np.clip(y_px / height, 0, 1)), 4),
         body_px=round(float(sig.body_px[k]), 1),
     )
+
+
+def _strength(descent: float, swing_peak: float, config: ContactConfig) -> float:
+    """0..1 from the sole's downward speed at touchdown and the swing's peak speed.
+
+    The downward speed is the impact; the swing speed says how fast the person moves
+    (a brisk walk, a sprint), which the few frames around a gliding heel strike do not.
+    sqrt: impact energy grows with v^2 while loudness grows with log v; it keeps a
+    walking step near 0.7, a sprint near 1 and a jump landing between.
+    """
+    energy = 0.7 * descent / config.strength_speed + 0.3 * swing_peak / config.strength_swing_speed
+    return float(np.clip(np.sqrt(energy), 0.05, 1.0))
 
 
 def _thin(events: list[ContactEvent], config: ContactConfig) -> list[ContactEvent]:
@@ -234,18 +282,30 @@ def _thin(events: list[ContactEvent], config: ContactConfig) -> list[ContactEven
     return sorted(kept, key=lambda e: e.t_s)
 
 
+def _drop_mirrors(
+    events: list[ContactEvent], sig: FootSignals, width: int, height: int, config: ContactConfig
+) -> list[ContactEvent]:
+    """A left and a right touchdown at the same time and place are one foot drawn twice: keep the surer."""
+    out = list(events)
+    i = 0
+    while i < len(out) - 1:
+        a, b = out[i], out[i + 1]
+        if a.foot != b.foot and b.t_s - a.t_s <= config.landing_window_s:
+            leg = float(np.nanmedian(sig.leg_px))
+            apart = np.hypot((a.x - b.x) * width, (a.y - b.y) * height)
+            if np.isfinite(leg) and apart < config.mirror_distance * leg:
+                del out[i + (a.confidence >= b.confidence)]
+                continue
+        i += 1
+    return out
+
+
 def _mark_landings(events: list[ContactEvent], config: ContactConfig) -> list[ContactEvent]:
     """A left and a right touchdown within landing_window_s of each other: a two-footed landing."""
     out = list(events)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if a.foot != b.foot and b.t_s - a.t_s <= config.landing_window_s:
-            out[i] = _replace_kind(a, "landing")
-            out[i + 1] = _replace_kind(b, "landing")
+            out[i] = replace(a, kind="landing")
+            out[i + 1] = replace(b, kind="landing")
     return out
-
-
-def _replace_kind(e: ContactEvent, kind: str) -> ContactEvent:
-    from dataclasses import replace
-
-    return replace(e, kind=kind)

@@ -1,7 +1,9 @@
 """Per-foot kinematic signals from a pose track, the raw material of contact detection.
 
-All speeds are in leg lengths per second (hip-knee + knee-ankle, in pixels, smoothed
-over a second), so they do not depend on the person's distance or the video size.
+Positions are in display pixels; speeds and distances are in leg lengths (hip-knee +
+knee-ankle, smoothed over a second) per second, so they do not depend on the person's
+distance or the video size. Speeds are taken over ~33 ms whatever the frame rate, so
+landmark jitter reads the same at 60 fps as at 30.
 """
 
 from __future__ import annotations
@@ -16,60 +18,54 @@ from foleystudio.vision.pose import PoseTrack
 
 LEG_TO_BODY = 1.9  # body height / leg length (anthropometric tables: leg ~0.53 of stature)
 SWAP_PRIOR = 0.05  # leg lengths: cost of disagreeing with MediaPipe's own left/right label
+UNSEEN_COST = 0.5  # leg lengths: cost of matching a seen point to an unseen one in the swap check
+SPEED_SPAN_S = 1 / 30  # speeds over at least this span: one frame at 30 fps, two at 60
 
 
 @dataclass(frozen=True, eq=False)
 class FootSignals:
-    speed: dict[str, np.ndarray]  # (n,) forward speed of the slower of heel and toe, leg lengths/s
-    approach: dict[str, np.ndarray]  # (n,) backward speed of that point, leg lengths/s
-    gap: dict[str, np.ndarray]  # (n,) distance moved since the previous frame, leg lengths
-    position: dict[str, np.ndarray]  # (n, 2) that point in display pixels
-    sole: dict[str, np.ndarray]  # (n, 2) lowest point of the foot (heel or toe, larger y), display pixels
+    points: dict[str, np.ndarray]  # (n, 2, 2): heel and toe, display pixels (left/right swaps undone)
+    centre: dict[str, np.ndarray]  # (n, 2): midpoint of heel and toe
+    speed: dict[str, np.ndarray]  # (n,) forward speed of the lower of heel and toe, leg lengths/s
+    sole: dict[str, np.ndarray]  # (n,) int: 0 where the heel is the lower point (larger y), 1 the toe
     height_m: dict[str, np.ndarray]  # (n,) metres above the other foot (world landmarks), >= 0
-    visibility: dict[str, np.ndarray]  # (n,) mean visibility of heel and toe
+    visibility: dict[str, np.ndarray]  # (n,) mean visibility of heel and toe, 0 where unseen
     leg_px: np.ndarray  # (n,) smoothed leg length in pixels
     body_px: np.ndarray  # (n,) apparent body height in pixels
+    lag: int  # frames spanned by a speed
+
+    def sole_point(self, foot: str, k: int) -> np.ndarray:
+        return self.points[foot][k, self.sole[foot][k]]
 
 
 def foot_signals(track: PoseTrack) -> FootSignals:
     image, world, vis = unswap_feet(track.image, track.world, track.visibility)
     t = track.t_s
+    n = len(t)
     leg_px = _leg_length_px(image, t)
-    dt = np.diff(t)
-    speed, approach, gap, position, sole, visibility, lowest = {}, {}, {}, {}, {}, {}, {}
+    fps = (n - 1) / max(float(t[-1] - t[0]), 1e-6) if n > 1 else 30.0
+    lag = max(1, int(round(SPEED_SPAN_S * fps)))
+    points, centre, speed, sole, visibility, lowest = {}, {}, {}, {}, {}, {}
     for foot, ix in FOOT.items():
         pts = np.stack([image[:, ix["heel"], :2], image[:, ix["toe"], :2]], axis=1)  # (n, 2, 2)
-        step = np.linalg.norm(np.diff(pts, axis=0), axis=2) / leg_px[1:, None]  # (n-1, 2) leg lengths
-        fwd = np.full((len(t), 2), np.nan)
-        fwd[:-1] = step / dt[:, None]
-        bwd = np.full((len(t), 2), np.nan)
-        bwd[1:] = step / dt[:, None]
-        slower = np.where(np.nan_to_num(fwd[:, 0], nan=np.inf) <= np.nan_to_num(fwd[:, 1], nan=np.inf), 0, 1)
-        rows = np.arange(len(t))
-        speed[foot] = fwd[rows, slower]
-        approach[foot] = bwd[rows, slower]
-        g = np.full(len(t), np.nan)
-        g[1:] = step[rows[1:] - 1, slower[1:]]
-        gap[foot] = g
-        position[foot] = pts[rows, slower]
-        sole[foot] = pts[rows, np.where(np.nan_to_num(pts[:, 0, 1]) >= np.nan_to_num(pts[:, 1, 1]), 0, 1)]
-        visibility[foot] = 0.5 * (vis[:, ix["heel"]] + vis[:, ix["toe"]])
+        fwd = np.full((n, 2), np.nan)
+        if n > lag:
+            moved = np.linalg.norm(pts[lag:] - pts[:-lag], axis=2) / leg_px[:-lag, None]
+            fwd[:-lag] = moved / (t[lag:] - t[:-lag])[:, None]
+        points[foot] = pts
+        centre[foot] = pts.mean(axis=1)
+        sole[foot] = np.where(np.nan_to_num(pts[:, 0, 1], nan=-np.inf) >= np.nan_to_num(pts[:, 1, 1], nan=-np.inf), 0, 1)
+        # The part that lands is the lower one: a walking heel, a sprinting forefoot. A toe that
+        # hangs still above the floor while the heel glides in has not landed.
+        speed[foot] = fwd[np.arange(n), sole[foot]]
+        visibility[foot] = np.nan_to_num(0.5 * (vis[:, ix["heel"]] + vis[:, ix["toe"]]))
         lowest[foot] = np.fmax(world[:, ix["heel"], 1], world[:, ix["toe"], 1])  # y is down
     height_m = {
         "left": np.clip(lowest["right"] - lowest["left"], 0, None),
         "right": np.clip(lowest["left"] - lowest["right"], 0, None),
     }
-    return FootSignals(
-        speed=speed,
-        approach=approach,
-        gap=gap,
-        position=position,
-        sole=sole,
-        height_m=height_m,
-        visibility=visibility,
-        leg_px=leg_px,
-        body_px=leg_px * LEG_TO_BODY,
-    )
+    return FootSignals(points=points, centre=centre, speed=speed, sole=sole, height_m=height_m,
+                       visibility=visibility, leg_px=leg_px, body_px=leg_px * LEG_TO_BODY, lag=lag)
 
 
 def _leg_length_px(image: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -92,8 +88,9 @@ def unswap_feet(image: np.ndarray, world: np.ndarray, vis: np.ndarray) -> tuple[
     """Undo MediaPipe's frame-to-frame left/right leg swaps by motion continuity.
 
     A two-state Viterbi (labels as given / swapped) whose transition cost is how far
-    the knee, ankle, heel and toe points jump between frames; a small prior keeps the
-    model's own labels where motion cannot tell.
+    the knee, ankle, heel and toe points jump between frames; a point matched to an
+    unseen one costs UNSEEN_COST, so hiding a foot does not make swapping free; a
+    small prior keeps the model's own labels where motion cannot tell.
     """
     left = [FOOT["left"][k] for k in ("knee", "ankle", "heel", "toe")]
     right = [FOOT["right"][k] for k in ("knee", "ankle", "heel", "toe")]
@@ -104,15 +101,14 @@ def unswap_feet(image: np.ndarray, world: np.ndarray, vis: np.ndarray) -> tuple[
     scale = leg if np.isfinite(leg) and leg > 0 else 1.0
     pos = image[:, :, :2] / scale
     as_is = np.stack([pos[:, left], pos[:, right]], axis=1)  # (n, 2 feet, 4, 2)
-    swapped = as_is[:, ::-1]
-    states = (as_is, swapped)
+    states = (as_is, as_is[:, ::-1])
     cost = np.array([0.0, SWAP_PRIOR])
     back = np.zeros((n, 2), dtype=np.int8)
     for k in range(1, n):
         new = np.empty(2)
         for s in range(2):
-            moves = [np.nansum(np.linalg.norm(states[s][k] - states[p][k - 1], axis=-1)) for p in range(2)]
-            total = cost + np.array(moves)
+            moves = np.array([_jump(states[s][k], states[p][k - 1]) for p in range(2)])
+            total = cost + moves
             back[k, s] = int(np.argmin(total))
             new[s] = total[back[k, s]] + (SWAP_PRIOR if s else 0.0)
         cost = new
@@ -123,9 +119,8 @@ def unswap_feet(image: np.ndarray, world: np.ndarray, vis: np.ndarray) -> tuple[
     if not path.any():
         return image, world, vis
     perm = np.arange(image.shape[1])
-    for a, b in zip(FOOT["left"].values(), FOOT["right"].values()):
-        if a in (FOOT["left"]["hip"],):
-            continue
+    for part in ("knee", "ankle", "heel", "toe"):
+        a, b = FOOT["left"][part], FOOT["right"][part]
         perm[a], perm[b] = b, a
     rows = np.flatnonzero(path)
     image, world, vis = image.copy(), world.copy(), vis.copy()
@@ -133,3 +128,12 @@ def unswap_feet(image: np.ndarray, world: np.ndarray, vis: np.ndarray) -> tuple[
     world[rows] = world[rows][:, perm]
     vis[rows] = vis[rows][:, perm]
     return image, world, vis
+
+
+def _jump(now: np.ndarray, before: np.ndarray) -> float:
+    """Summed distance between corresponding points; a seen point against an unseen one costs UNSEEN_COST."""
+    d = np.linalg.norm(now - before, axis=-1)
+    seen_now = np.isfinite(now[..., 0])
+    seen_before = np.isfinite(before[..., 0])
+    one_sided = seen_now != seen_before
+    return float(np.nansum(d) + UNSEEN_COST * one_sided.sum())
