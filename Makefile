@@ -6,11 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run test bench bench-sounds eval sounds sheets clean help
+.PHONY: run test bench bench-sounds eval sounds sheets neural clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
 	@echo "make test | make bench | make eval | make sounds | make sheets | make bench-sounds | make clean"
+
+NEURAL := $(VENV)/.installed-neural
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +20,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# The optional neural extra (~1.1 GB): torch first, from the CPU wheel, so nothing pulls CUDA.
+$(NEURAL): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,neural]'
+	touch $(NEURAL)
+
+neural: $(NEURAL)
+
 run: $(STAMP)
 	@if [ -z "$(VIDEO)" ]; then echo "usage: make run VIDEO=path/to/clip.mp4 [OUT=out.mp4] [ARGS=...]" >&2; exit 2; fi
 	$(BIN)/foley "$(VIDEO)" $(if $(OUT),-o "$(OUT)") $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) $(NEURAL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -23,7 +23,7 @@ from foleystudio.media.frames import iter_frames
 from foleystudio.media.mux import mux_audio, read_audio
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
-from foleystudio.sound.backends import get_backend, normalize_footwear, normalize_surface
+from foleystudio.sound.backends import NEURAL_BACKENDS, get_backend, normalize_footwear, normalize_surface
 from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps
 from foleystudio.sound.mix import MixConfig, mix_under, normalise
 from foleystudio.sound.spatial import SpatialConfig
@@ -94,6 +94,8 @@ class RenderOptions:
     footwear: str | None = None  # None: the scene estimate where confident, else DEFAULT_FOOTWEAR
     backend: str = "procedural"  # "procedural" (offline, seeded) or "samples" (needs library)
     library: str | None = None  # sample library directory for the samples backend
+    model_dir: str | None = None  # local diffusers pipeline folder for a neural backend
+    lora: str | None = None  # optional PEFT adapter folder for a neural backend
     seed: int = 0  # every random choice derives from it: same seed, same soundtrack
     keep_audio: bool = False  # mix the input's own audio under the Foley
     mix: MixConfig = MixConfig()
@@ -116,7 +118,9 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     """Sound for an analysis: stems at 48 kHz, exactly as long as the video."""
     sr = SAMPLE_RATE
     n = duration_to_samples(analysis.info.duration_s, sr)
-    backend = get_backend(options.backend, sr=sr, library=options.library)
+    extra = {"seed": options.seed} if options.backend in NEURAL_BACKENDS else {}
+    backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
+                          lora=options.lora, **extra)
     events = analysis.contacts.events
     styles = tuple(_style_of(e, options) for e in events)
     step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]

@@ -14,7 +14,10 @@ from foleystudio.api import AnalysisOptions, RenderOptions, analyse, export, out
 from foleystudio.errors import ExportError, InputError
 from foleystudio.media.probe import probe_video
 from foleystudio.native_log import user_stderr
-from foleystudio.sound.backends import BACKENDS, FOOTWEAR, SURFACES, normalize_footwear, normalize_surface
+from foleystudio.sound.backends import (
+    BACKENDS, FOOTWEAR, NEURAL_BACKENDS, SURFACES, normalize_footwear, normalize_surface,
+)
+from foleystudio.sound.neural import check_neural
 from foleystudio.vision.contacts import ContactConfig
 
 EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
@@ -39,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"footwear for every step (default: sneakers); one of: {', '.join(FOOTWEAR)}")
     p.add_argument("--backend", default="procedural", choices=BACKENDS, help="how steps are made")
     p.add_argument("--library", metavar="DIR", help="sample library for --backend samples: DIR/<surface>/<footwear|any>/*.wav")
+    p.add_argument("--model-dir", metavar="DIR",
+                   help="local diffusers pipeline folder for --backend stable-audio|audioldm2 (needs: make neural)")
+    p.add_argument("--lora", metavar="DIR", help="optional PEFT adapter folder for a neural backend")
     p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same soundtrack")
     p.add_argument("--keep-audio", action="store_true", help="mix the input's own audio under the Foley")
     p.add_argument("--events-only", action="store_true", help="only detect contacts and write OUT.events.json")
@@ -53,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.backend == "samples" and not args.library:
         parser.error("--backend samples needs --library DIR")
+    if args.backend in NEURAL_BACKENDS and not args.model_dir:
+        parser.error(f"--backend {args.backend} needs --model-dir DIR (a local diffusers pipeline folder)")
+    if args.lora and args.backend not in NEURAL_BACKENDS:
+        parser.error("--lora applies only to --backend " + " or ".join(NEURAL_BACKENDS))
+    if args.backend in NEURAL_BACKENDS:
+        check_neural(args.backend, args.model_dir, args.lora)  # refuse a bad model folder before any work
     surface = normalize_surface(args.surface) if args.surface else None  # refuse typos before any work
     footwear = normalize_footwear(args.footwear) if args.footwear else None
     info = probe_video(args.video)
@@ -68,7 +80,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     rendered = None
     if not args.events_only:
         rendered = render(analysis, RenderOptions(surface=surface, footwear=footwear, backend=args.backend,
-                                                  library=args.library, seed=args.seed, keep_audio=args.keep_audio))
+                                                  library=args.library, model_dir=args.model_dir, lora=args.lora,
+                                                  seed=args.seed, keep_audio=args.keep_audio))
     outputs = export(analysis, rendered, out)
     if not args.quiet:
         people = len({e.person for e in analysis.contacts.events})
@@ -108,7 +121,12 @@ def _unit(text: str) -> float:
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    """Shows defaults, except for flags and options whose help already says what an unset value means."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 class _Progress:

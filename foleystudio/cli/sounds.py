@@ -21,7 +21,9 @@ import numpy as np
 import soundfile as sf
 
 from foleystudio.errors import ExportError, InputError
-from foleystudio.sound.backends import BACKENDS, FOOTWEAR, GAITS, KINDS, SURFACES, StepRequest, get_backend
+from foleystudio.sound.backends import (
+    BACKENDS, FOOTWEAR, GAITS, KINDS, NEURAL_BACKENDS, SURFACES, StepRequest, get_backend,
+)
 
 PACE_S = {"walk": 0.55, "run": 0.34}  # seconds between steps: ~110 and ~175 steps per minute
 LEAD_IN_S = 0.1  # silence before the first step
@@ -38,6 +40,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     def backend_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--backend", choices=BACKENDS, default="procedural", help="footstep backend")
         p.add_argument("--library", metavar="DIR", help="samples backend: DIR/<surface>/<footwear or any>/*.wav")
+        p.add_argument("--model-dir", metavar="DIR", help="neural backends: a local diffusers pipeline folder")
+        p.add_argument("--lora", metavar="DIR", help="neural backends: an optional PEFT adapter folder")
 
     p_list = sub.add_parser("list", help="surfaces, footwear, gaits and kinds", formatter_class=fmt)
     backend_args(p_list)
@@ -131,7 +135,9 @@ def _audition(args) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".wav":
         raise InputError(f"output {output} must end in .wav")
-    backend = get_backend(args.backend, sr=48000, library=args.library)
+    extra = {"seed": args.seed} if args.backend in NEURAL_BACKENDS else {}
+    backend = get_backend(args.backend, sr=48000, library=args.library, model_dir=args.model_dir, lora=args.lora,
+                          **extra)
     request = StepRequest(args.surface, args.footwear, args.gait, args.kind, args.strength)
     audio = render_audition(backend, request, steps=args.steps, seed=args.seed)
     write_wav(output, audio, backend.sr)

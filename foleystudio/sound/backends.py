@@ -22,7 +22,8 @@ SURFACES: tuple[str, ...] = (
 FOOTWEAR: tuple[str, ...] = ("sneakers", "leather", "heels", "boots", "barefoot")
 GAITS: tuple[str, ...] = ("walk", "run")
 KINDS: tuple[str, ...] = ("step", "landing", "scuff")
-BACKENDS: tuple[str, ...] = ("procedural", "samples")
+BACKENDS: tuple[str, ...] = ("procedural", "samples", "stable-audio", "audioldm2")
+NEURAL_BACKENDS: tuple[str, ...] = ("stable-audio", "audioldm2")  # need the neural extra and --model-dir
 
 # Other spellings people (and the scene estimator) use for the same ground.
 SURFACE_ALIASES: dict[str, str] = {
@@ -112,12 +113,14 @@ def get_backend(
     sr: int = 48000,
     library: str | None = None,
     model_dir: str | None = None,
+    lora: str | None = None,
     **options,
 ) -> FootstepBackend:
-    """The footstep backend called `name` ("procedural" or "samples").
+    """The footstep backend called `name` (one of BACKENDS).
 
     `library` is the samples backend's folder (<surface>/<footwear or any>/*.wav);
-    `options` go to the backend's options dataclass.
+    `model_dir` a neural backend's local diffusers pipeline folder and `lora` an
+    optional PEFT adapter folder for it; `options` go to the backend's options dataclass.
     """
     key = str(name).strip().lower()
     if key == "procedural":
@@ -130,9 +133,11 @@ def get_backend(
         from foleystudio.sound.samples import SampleBackend, SampleOptions
 
         return SampleBackend(library, sr=sr, options=_options(SampleOptions, options, key))
+    if key in NEURAL_BACKENDS:
+        from foleystudio.sound.neural import NeuralOptions, load_neural_backend
+
+        return load_neural_backend(key, model_dir, sr=sr, lora=lora, options=_options(NeuralOptions, options, key))
     if key == "neural":
-        raise InputError(
-            "the neural backend is not available in this build; "
-            f"allowed: {', '.join(BACKENDS)}" + (f" (model dir {model_dir!r} ignored)" if model_dir else "")
-        )
+        models = " or --backend ".join(NEURAL_BACKENDS)
+        raise InputError(f"name the neural model: --backend {models} (with --model-dir DIR)")
     raise InputError(f"unknown sound backend {name!r}; allowed: {', '.join(BACKENDS)}")

@@ -5,6 +5,9 @@ whose name is not a footwear (e.g. the pack it came from) counts as "any"; files
 directly under <surface>/ count as "any" too. Folders starting with "_" or "." are
 skipped. Each step picks a recording without repeating the previous one, jitters
 pitch and gain, and reports the detected attack as the onset.
+
+`ClipBackend` is that placement on its own (choice, jitter, landing/scuff/run, strength);
+`SampleBackend` feeds it recordings, the neural backends feed it generated steps.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class SampleOptions:
 
 @dataclass(frozen=True)
 class Clip:
-    path: Path
+    path: Path  # the recording (for a generated step: model/surface/footwear/gait/index)
     audio: np.ndarray  # mono float32 at the backend's sr, cut to start pre_roll before the attack
     onset: int  # attack sample in `audio`
 
@@ -53,10 +56,14 @@ def load_mono(path: str | Path, sr: int) -> np.ndarray:
         data, file_sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise InputError(f"cannot read audio file {path}: {exc}") from None
-    x = data.mean(axis=1)
-    if file_sr != sr:
-        g = np.gcd(int(file_sr), int(sr))
-        x = signal.resample_poly(x, int(sr) // g, int(file_sr) // g)
+    return resample(data.mean(axis=1), int(file_sr), sr)
+
+
+def resample(x: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
+    """Mono `x` from `from_sr` to `to_sr` (polyphase), as float32."""
+    if from_sr != to_sr:
+        g = np.gcd(int(from_sr), int(to_sr))
+        x = signal.resample_poly(x, int(to_sr) // g, int(from_sr) // g)
     return np.asarray(x, np.float32)
 
 
@@ -94,54 +101,30 @@ def scan_library(root: str | Path) -> tuple[dict[tuple[str, str], list[Path]], l
     return found, skipped
 
 
-class SampleBackend:
-    """Steps from a folder of recordings (see module docstring for the layout)."""
+class ClipBackend:
+    """Steps from prepared clips: choice without repeat, pitch and gain jitter, kind and strength.
 
-    name = "samples"
+    A subclass says which clips a request may use (`_candidates(req) -> (key, items)`)
+    and how an item becomes a `Clip` (`_clip(item)`); its options need the fields
+    pitch_range_st, gain_range_db, headroom_db and min_strength_db of `SampleOptions`.
+    """
 
-    def __init__(self, library: str | Path, sr: int = 48000, options: SampleOptions = SampleOptions()):
+    name = "clips"
+
+    def __init__(self, sr: int, options):
         self.sr = int(sr)
         self.options = options
-        self.library = Path(library)
-        self.files, self.skipped = scan_library(self.library)
-        self._clips: dict[Path, Clip] = {}
-        self._bags: dict[tuple[str, str], list[int]] = {}
-        self._last: dict[tuple[str, str], int] = {}
-        self.last_path: Path | None = None  # the recording the previous step used
+        self._bags: dict[tuple, list[int]] = {}
+        self._last: dict[tuple, int] = {}
+        self.last_path: Path | None = None  # the clip the previous step used
 
-    @property
-    def surfaces(self) -> tuple[str, ...]:
-        return tuple(sorted({s for s, _ in self.files}))
+    def _candidates(self, req: StepRequest) -> tuple[tuple, list]:
+        raise NotImplementedError
 
-    def _clip(self, path: Path) -> Clip:
-        clip = self._clips.get(path)
-        if clip is None:
-            opt = self.options
-            x = load_mono(path, self.sr)
-            if x.size == 0 or not np.any(x):
-                raise InputError(f"recording {path} is silent")
-            attack = attack_onset(x, self.sr, rel_db=opt.attack_rel_db, floor_db=opt.attack_floor_db)
-            start = max(0, attack - int(opt.pre_roll_s * self.sr))
-            x = x[start : start + int(opt.max_len_s * self.sr)].copy()
-            dsp.fade_out(x, int(opt.fade_s * self.sr))
-            clip = Clip(path, x, attack - start)
-            self._clips[path] = clip
-        return clip
+    def _clip(self, item) -> Clip:
+        raise NotImplementedError
 
-    def _candidates(self, surface: str, footwear: str) -> tuple[tuple[str, str], list[Path]]:
-        for key in ((surface, footwear), (surface, ANY)):
-            if key in self.files:
-                return key, self.files[key]
-        others = sorted(k for k in self.files if k[0] == surface)
-        if others:  # another shoe on the right ground beats the wrong ground
-            files = [f for k in others for f in self.files[k]]
-            return (surface, "*"), files
-        raise InputError(
-            f"sample library {self.library} has no recordings for surface {surface!r}; "
-            f"it has: {', '.join(self.surfaces)}"
-        )
-
-    def _choose(self, key: tuple[str, str], count: int, rng: np.random.Generator) -> int:
+    def _choose(self, key: tuple, count: int, rng: np.random.Generator) -> int:
         """Shuffle-bag choice: every recording once per round, never the same twice in a row."""
         if count == 1:
             return 0
@@ -166,7 +149,7 @@ class SampleBackend:
     def render_step(self, request: StepRequest, rng: np.random.Generator) -> StepSound:
         req = normalize_request(request)
         opt, sr = self.options, self.sr
-        key, files = self._candidates(req.surface, req.footwear)
+        key, files = self._candidates(req)
         x, onset = self._one(key, files, req, rng)
         level_db = 0.0
         if req.kind == "landing":  # a second foot 8-35 ms later, a little softer
@@ -190,3 +173,48 @@ class SampleBackend:
         if peak > 0.0:
             x = x * np.float32(10.0 ** (level_db / 20.0) / peak)
         return StepSound(audio=x.astype(np.float32), onset=onset)
+
+
+class SampleBackend(ClipBackend):
+    """Steps from a folder of recordings (see module docstring for the layout)."""
+
+    name = "samples"
+
+    def __init__(self, library: str | Path, sr: int = 48000, options: SampleOptions = SampleOptions()):
+        super().__init__(sr, options)
+        self.library = Path(library)
+        self.files, self.skipped = scan_library(self.library)
+        self._clips: dict[Path, Clip] = {}
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return tuple(sorted({s for s, _ in self.files}))
+
+    def _clip(self, path: Path) -> Clip:
+        clip = self._clips.get(path)
+        if clip is None:
+            opt = self.options
+            x = load_mono(path, self.sr)
+            if x.size == 0 or not np.any(x):
+                raise InputError(f"recording {path} is silent")
+            attack = attack_onset(x, self.sr, rel_db=opt.attack_rel_db, floor_db=opt.attack_floor_db)
+            start = max(0, attack - int(opt.pre_roll_s * self.sr))
+            x = x[start : start + int(opt.max_len_s * self.sr)].copy()
+            dsp.fade_out(x, int(opt.fade_s * self.sr))
+            clip = Clip(path, x, attack - start)
+            self._clips[path] = clip
+        return clip
+
+    def _candidates(self, req: StepRequest) -> tuple[tuple[str, str], list[Path]]:
+        surface, footwear = req.surface, req.footwear
+        for key in ((surface, footwear), (surface, ANY)):
+            if key in self.files:
+                return key, self.files[key]
+        others = sorted(k for k in self.files if k[0] == surface)
+        if others:  # another shoe on the right ground beats the wrong ground
+            files = [f for k in others for f in self.files[k]]
+            return (surface, "*"), files
+        raise InputError(
+            f"sample library {self.library} has no recordings for surface {surface!r}; "
+            f"it has: {', '.join(self.surfaces)}"
+        )
