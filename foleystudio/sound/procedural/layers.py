@@ -22,7 +22,7 @@ from foleystudio.sound.procedural.plan import StepPlan
 CTRL_SR = 1000.0  # control rate of load envelopes (1 ms)
 BANK_SIZE = 64  # distinct bubbles per bubble spec
 SOFT_THUMP = 0.5  # minimum contact thump on non-hard ground, relative to the impact peak
-RESONATORS = 8  # grain resonators per spec and step (PhISEM filter bank)
+RESONATORS = 16  # grain resonators per spec and step (PhISEM); with 8 the per-step draw hid the shoe's tone
 MAX_GRAINS = 700  # per layer and step; beyond this the bed noise carries the density
 
 
@@ -116,14 +116,15 @@ def load_envelope(plan: StepPlan, rise_s: float, phase: str, t_s: np.ndarray) ->
 
 
 @lru_cache(maxsize=64)
-def bubble_bank(spec: GrainSpec, sr: int) -> np.ndarray:
+def bubble_bank(spec: GrainSpec, sr: int, tone: float = 1.0) -> np.ndarray:
     """BANK_SIZE unit-peak Minnaert bubbles, the same for every run (seeded by the spec).
 
-    Pitch f0 in the spec's band, damping from van den Doel (0.13 f0 + 0.0072 f0^1.5),
-    pitch rising by a tenth of the damping per second as the bubble nears the surface.
+    Pitch f0 in the spec's band times `tone` (a bigger, heavier foot entrains bigger,
+    lower bubbles), damping from van den Doel (0.13 f0 + 0.0072 f0^1.5), pitch rising
+    by a tenth of the damping per second as the bubble nears the surface.
     """
     rng = np.random.default_rng(zlib.crc32(repr(spec).encode()))
-    f0 = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), BANK_SIZE))
+    f0 = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), BANK_SIZE)) * tone
     damp = 0.13 * f0 + 0.0072 * f0**1.5
     tau = np.clip(1.0 / damp, spec.decay_ms[0] * 1e-3 / 5, spec.decay_ms[1] * 1e-3)
     m = int(np.ceil(5.0 * tau.max() * sr))
@@ -137,11 +138,11 @@ def bubble_bank(spec: GrainSpec, sr: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=128)
-def click_bank(spec: GrainSpec, sr: int, tone: float) -> np.ndarray:
+def click_bank(spec: GrainSpec, sr: int, tone: float, ring: float = 1.0) -> np.ndarray:
     """BANK_SIZE unit-peak noise ticks (band-passed, exponentially decaying), seeded by the spec."""
     rng = np.random.default_rng(zlib.crc32(repr(spec).encode()))
     f0 = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), BANK_SIZE)) * tone
-    tau = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), BANK_SIZE)) * 1e-3
+    tau = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), BANK_SIZE)) * 1e-3 * ring
     m = int(np.ceil(5.0 * tau.max() * sr))
     env = np.exp(-dsp.time_axis(m, sr)[None, :].astype(np.float64) / tau[:, None])
     noise = rng.standard_normal((BANK_SIZE, m)) * env
@@ -166,12 +167,16 @@ def grain_layer(
     size = np.minimum(rng.pareto(2.5, times.size) + 0.3, 4.0)
     amps = size * np.sqrt(np.interp(times, t_ctrl, env) / max(env.max(), 1e-9)) * rng.choice([-1.0, 1.0], times.size)
     if spec.shape in ("bubble", "click"):
-        bank = bubble_bank(spec, sr) if spec.shape == "bubble" else click_bank(spec, sr, shoe.grain_tone)
+        if spec.shape == "bubble":
+            bank = bubble_bank(spec, sr, shoe.grain_tone)
+        else:
+            bank = click_bank(spec, sr, shoe.grain_tone, shoe.grain_ring)
         y = dsp.scatter(bank, rng.integers(0, bank.shape[0], times.size), starts, amps, n)
     elif spec.shape == "ring":
         # This step's resonators: fresh frequencies and decays every step.
         freqs = np.exp(rng.uniform(np.log(spec.lo_hz), np.log(spec.hi_hz), RESONATORS)) * shoe.grain_tone
         decays = np.exp(rng.uniform(np.log(spec.decay_ms[0]), np.log(spec.decay_ms[1]), RESONATORS)) * 1e-3
+        decays *= shoe.grain_ring
         which = rng.integers(0, RESONATORS, times.size)
         y = dsp.resonator_grains(starts, amps, freqs, decays, which, n, sr)
     else:

@@ -3,7 +3,11 @@
 Numbers are first-pass estimates from the physics (Minnaert bubbles, Hertzian
 contact times, typical slab/plank/plate modes) and were tuned by eye on
 spectrograms next to the real recordings in ../shared/sounds; they are not
-measurements of particular floors.
+measurements of particular floors. Then, against the real recordings' descriptors
+(foleystudio.sound.realism, benchmarks/sound_realism.py): the loose-ground crunches
+rise over 40-70 ms and sand and dirt reach down into the low mids, so their energy
+spreads over the step as real crunches do; carpet and rubber lost the ringing modes
+real soft floors do not have.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ class FootwearModel:
     load: float  # weight on the ground: scales grain rates
     grain_tone: float  # scales grain/bed frequencies on loose ground (soft skin damps the top)
     thump_hz: tuple[float, float]  # band of the sole's slap/thump (rubber low, leather high)
+    grain_ring: float = 1.0  # scales grain ring times on loose ground: foam and skin damp the stones they press
 
 
 SURFACE_MODELS: dict[str, SurfaceModel] = {
@@ -126,15 +131,16 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
         dense=DenseModes(20, 900.0, 11000.0, (0.015, 0.06), gain=1.2), compliance=0.9, click_gain=1.1,
         drag_hz=(2000.0, 10000.0), length_s=0.5, level_db=0.0, lowpass_hz=14000.0, rattle_prob=0.7,
     ),
+    # Soft floors: the pile or the rubber layer damps any ringing (no dense modes; real
+    # carpet is as noise-like in each band as grass, not tonal like a floor).
     "carpet": SurfaceModel(
-        family="soft", modes=((85.0, 0.015, 0.7), (160.0, 0.008, 0.3)),
-        dense=DenseModes(4, 200.0, 1200.0, (0.003, 0.006), gain=0.4), compliance=5.0, click_gain=0.06,
+        family="soft", modes=((85.0, 0.015, 0.7), (160.0, 0.008, 0.3)), compliance=5.0, click_gain=0.06,
         beds=(BedSpec(2500.0, 9000.0, 0.12, rise_s=0.04, flutter=0.7),),
         drag_hz=(2000.0, 9000.0), length_s=0.3, level_db=-8.0, lowpass_hz=2500.0,
     ),
     "rubber": SurfaceModel(
-        family="soft", modes=((140.0, 0.020, 0.7), (380.0, 0.012, 0.35)),
-        dense=DenseModes(5, 300.0, 1800.0, (0.004, 0.008), gain=0.4), compliance=2.5, click_gain=0.25,
+        family="soft", modes=((140.0, 0.010, 0.7), (380.0, 0.005, 0.35)), compliance=2.5, click_gain=0.25,
+        beds=(BedSpec(800.0, 6000.0, 0.08, rise_s=0.02, flutter=0.5),),  # the sole's rubber-on-rubber contact
         drag_hz=(1000.0, 5000.0), length_s=0.3, level_db=-5.0, lowpass_hz=4000.0, smooth=True,
     ),
     "grass": SurfaceModel(
@@ -146,23 +152,27 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
     "gravel": SurfaceModel(
         family="granular", modes=((90.0, 0.025, 0.35),), compliance=2.0, click_gain=0.15,
         grains=(
-            GrainSpec("ring", 2200.0, 900.0, 8000.0, (0.3, 1.2), 1.0, rise_s=0.035),
-            GrainSpec("ring", 300.0, 300.0, 1200.0, (1.5, 4.0), 0.7, rise_s=0.03),
-            GrainSpec("click", 40.0, 2000.0, 12000.0, (0.2, 0.5), 1.0, rise_s=0.03),
+            GrainSpec("ring", 2200.0, 900.0, 8000.0, (0.3, 1.2), 1.0, rise_s=0.045),
+            GrainSpec("ring", 300.0, 300.0, 1200.0, (1.5, 4.0), 0.7, rise_s=0.045),
+            GrainSpec("click", 40.0, 2000.0, 12000.0, (0.2, 0.5), 1.0, rise_s=0.045),
         ),
         beds=(BedSpec(1500.0, 12000.0, 0.3, rise_s=0.035),),
         drag_hz=(800.0, 7000.0), length_s=0.42, level_db=-1.0, lowpass_hz=12000.0,
     ),
     "dirt": SurfaceModel(
         family="granular", modes=((80.0, 0.035, 0.9), (170.0, 0.015, 0.3)), compliance=2.2, click_gain=0.2,
-        grains=(GrainSpec("ring", 600.0, 900.0, 5000.0, (0.8, 2.0), 0.35, rise_s=0.03),),
-        beds=(BedSpec(300.0, 3000.0, 0.3, rise_s=0.03),),
+        grains=(
+            GrainSpec("ring", 900.0, 700.0, 5000.0, (0.8, 2.0), 0.6, rise_s=0.045),
+            GrainSpec("ring", 300.0, 250.0, 900.0, (1.5, 4.0), 0.5, rise_s=0.04),  # clods
+        ),
+        beds=(BedSpec(300.0, 3000.0, 0.45, rise_s=0.045),),
         drag_hz=(500.0, 5000.0), length_s=0.35, level_db=-4.0, lowpass_hz=7000.0,
     ),
     "sand": SurfaceModel(
         family="granular", modes=((70.0, 0.025, 0.5),), compliance=3.5, click_gain=0.05,
-        grains=(GrainSpec("click", 1800.0, 2500.0, 10000.0, (0.2, 0.6), 0.35, rise_s=0.05),),
-        beds=(BedSpec(2500.0, 10000.0, 0.6, rise_s=0.06, flutter=0.6),),
+        grains=(GrainSpec("click", 1800.0, 1200.0, 9000.0, (0.2, 0.6), 0.6, rise_s=0.04),),
+        beds=(BedSpec(800.0, 9000.0, 0.6, rise_s=0.045, flutter=0.6),
+              BedSpec(250.0, 1200.0, 0.5, rise_s=0.04, flutter=0.7)),  # compaction under the sole
         drag_hz=(2000.0, 10000.0), length_s=0.4, level_db=-6.0, lowpass_hz=10000.0,
     ),
     "snow": SurfaceModel(
@@ -174,7 +184,7 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
     "leaves": SurfaceModel(
         family="granular", modes=((75.0, 0.020, 0.3),), compliance=2.5, click_gain=0.1,
         grains=(GrainSpec("click", 1100.0, 2000.0, 10000.0, (0.3, 1.2), 1.0, rise_s=0.05),),
-        beds=(BedSpec(1500.0, 9000.0, 0.5, rise_s=0.08, flutter=0.9),),
+        beds=(BedSpec(700.0, 9000.0, 0.5, rise_s=0.07, flutter=0.9),),
         drag_hz=(1500.0, 9000.0), length_s=0.5, level_db=-3.0, lowpass_hz=13000.0,
     ),
     "mud": SurfaceModel(
@@ -187,15 +197,15 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
               BedSpec(200.0, 1200.0, 0.3, rise_s=0.02)),
         drag_hz=(200.0, 1500.0), length_s=0.55, level_db=-4.0, lowpass_hz=3000.0,
     ),
-    "water": SurfaceModel(
-        family="liquid", modes=((100.0, 0.020, 0.25),), compliance=1.8, click_gain=0.05,
+    "water": SurfaceModel(  # a puddle: the heel still hits the ground under it, so the click stays
+        family="liquid", modes=((100.0, 0.020, 0.25),), compliance=1.8, click_gain=0.6,
         grains=(
             GrainSpec("bubble", 450.0, 550.0, 3300.0, (5.0, 25.0), 0.9, rise_s=0.06),
             GrainSpec("bubble", 250.0, 500.0, 2500.0, (5.0, 25.0), 0.7, rise_s=0.06, phase="lift"),
             GrainSpec("click", 500.0, 3000.0, 11000.0, (0.3, 1.0), 0.25, rise_s=0.08),
         ),
-        beds=(BedSpec(800.0, 9000.0, 0.8, rise_s=0.05, flutter=0.6),
-              BedSpec(1500.0, 10000.0, 0.5, rise_s=0.06, phase="lift", flutter=0.7)),
+        beds=(BedSpec(800.0, 9000.0, 0.5, rise_s=0.05, flutter=0.6),  # splash noise under the bubbles
+              BedSpec(1500.0, 10000.0, 0.3, rise_s=0.06, phase="lift", flutter=0.7)),
         drag_hz=(600.0, 8000.0), length_s=0.65, level_db=-2.0, lowpass_hz=12000.0,
     ),
 }
@@ -205,30 +215,30 @@ FOOTWEAR_MODELS: dict[str, FootwearModel] = {
         pulse_ms=5.0, click_gain=0.12, click_hz=1800.0, click_decay_ms=2.5,
         modes=((150.0, 0.008, 0.4), (420.0, 0.006, 0.3)), slap_gain=0.3, toe_ratio=0.5,
         squeak_prob=0.3, lowpass_hz=5000.0, level_db=-3.0,
-        load=1.0, grain_tone=1.0, thump_hz=(150.0, 1500.0),
+        load=1.0, grain_tone=1.0, thump_hz=(150.0, 1500.0), grain_ring=0.6,  # foam damps the grains
     ),
     "leather": FootwearModel(
         pulse_ms=1.5, click_gain=0.6, click_hz=2800.0, click_decay_ms=3.0,
         modes=((900.0, 0.006, 0.3), (1900.0, 0.005, 0.25)), slap_gain=0.3, toe_ratio=0.4,
         squeak_prob=0.02, lowpass_hz=11000.0, level_db=0.0,
-        load=1.0, grain_tone=1.15, thump_hz=(400.0, 4500.0),
+        load=1.0, grain_tone=1.15, thump_hz=(400.0, 4500.0), grain_ring=1.0,
     ),
     "heels": FootwearModel(
         pulse_ms=0.5, click_gain=1.0, click_hz=3800.0, click_decay_ms=4.0,
         modes=((2850.0, 0.015, 0.5), (4620.0, 0.010, 0.35), (7100.0, 0.007, 0.2)), slap_gain=0.05, toe_ratio=0.3,
         squeak_prob=0.0, lowpass_hz=16000.0, level_db=0.0,
-        load=0.55, grain_tone=1.4, thump_hz=(900.0, 7000.0),  # a point: sparse, bright crunch
+        load=0.55, grain_tone=1.4, thump_hz=(900.0, 7000.0), grain_ring=1.6,  # a point: sparse, bright, free-ringing
     ),
     "boots": FootwearModel(
         pulse_ms=3.0, click_gain=0.45, click_hz=1800.0, click_decay_ms=3.0,
         modes=((120.0, 0.012, 0.7), (330.0, 0.010, 0.5), (1250.0, 0.006, 0.3)), slap_gain=0.2, toe_ratio=0.5,
         squeak_prob=0.03, lowpass_hz=7500.0, level_db=1.0,
-        load=1.5, grain_tone=0.75, thump_hz=(100.0, 900.0),  # heavy lugs: more, lower grains
+        load=1.5, grain_tone=0.75, thump_hz=(100.0, 900.0), grain_ring=0.9,  # heavy lugs: more, lower grains
     ),
     "barefoot": FootwearModel(
         pulse_ms=8.0, click_gain=0.0, click_hz=1200.0, click_decay_ms=2.0,
         modes=((180.0, 0.006, 0.3),), slap_gain=1.0, toe_ratio=0.7,
         squeak_prob=0.05, lowpass_hz=4000.0, level_db=-5.0,
-        load=0.8, grain_tone=0.6, thump_hz=(250.0, 2500.0),  # skin damps the top
+        load=0.8, grain_tone=0.6, thump_hz=(250.0, 2500.0), grain_ring=0.45,  # skin damps the top
     ),
 }
