@@ -69,7 +69,7 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
 
     total = sum(t.values())
     return {"clip": path.name, "duration_s": info.duration_s, "frames": info.n_frames,
-            "size": f"{info.width}x{info.height}", "contacts": len(contacts), **t, "total": total,
+            "size": f"{info.width}x{info.height}", "events": len(contacts), **t, "total": total,
             "rtf": total / info.duration_s, "ms_per_frame": 1000 * (t["decode"] + t["pose"]) / info.n_frames}
 
 
@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"{r['clip']:26s} {r['duration_s']:6.1f} {r['frames']:6d} {r['size']:>9s} "
               + " ".join(f"{r[s]:8.2f}" for s in STAGES)
-              + f" {r['total']:7.2f} {r['rtf']:6.2f} {r['ms_per_frame']:6.1f} {r['contacts']:6d}")
+              + f" {r['total']:7.2f} {r['rtf']:6.2f} {r['ms_per_frame']:6.1f} {r['events']:6d}")
     print("-" * len(header))
     med = {k: statistics.median(r[k] for r in rows) for k in (*STAGES, "total", "rtf", "ms_per_frame")}
     print(f"{'median':26s} {'':6s} {'':6s} {'':9s} " + " ".join(f"{med[s]:8.2f}" for s in STAGES)
