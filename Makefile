@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run test bench bench-sounds eval sounds sheets neural clean help
+.PHONY: run test bench bench-sounds bench-surface surface-model eval sounds sheets neural clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
@@ -48,6 +48,14 @@ sounds: $(STAMP)
 # the listening sheets committed under docs/sounds
 sheets: $(STAMP)
 	$(BIN)/python scripts/listening_sheets.py --shared $(SHARED) --out docs/sounds
+
+# the surface classifier's weights (committed) from the CC0 textures, and its accuracy figures
+surface-model: $(STAMP)
+	$(BIN)/python scripts/train_surface.py --shared $(SHARED)
+
+bench-surface: $(STAMP)
+	$(BIN)/python scripts/make_surface_crops.py --shared $(SHARED)
+	$(BIN)/python benchmarks/surface_accuracy.py --shared $(SHARED)
 
 bench-sounds: $(STAMP)
 	$(BIN)/python benchmarks/sound_speed.py

@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--per-class", type=int, default=1000, help="augmented training views per class")
     parser.add_argument("--test-views", type=int, default=12, help="augmented views per held-out swatch")
+    parser.add_argument("--straight-share", type=float, default=0.25, help="share of plain rotated crops among the views")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     surfaces = (args.shared or shared_dir()) / "surfaces"
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     test = [s for s in swatches if s.held_out]
     print(f"{len(swatches)} swatches: {len(train)} train, {len(test)} held out", flush=True)
     rng = np.random.default_rng(args.seed)
-    x_train, y_train = augmented_features(train, per_class=args.per_class, rng=rng)
+    x_train, y_train = augmented_features(train, per_class=args.per_class, rng=rng, straight_share=args.straight_share)
     print(f"features: {x_train.shape} in {time.time() - started:.0f} s", flush=True)
     config = FitConfig(seed=args.seed)
     model = fit_mlp(x_train, y_train, CLASSES, config=config)
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         "swatches_held_out": len(test),
         "holdout_rule": f"swatch index < 3 (the tiles/ sources) or index % {HOLDOUT_EVERY} == {HOLDOUT_EVERY - 1}",
         "views_per_class": args.per_class,
+        "straight_share": args.straight_share,
         "fit": config.__dict__,
         "feature_version": FEATURE_VERSION,
         "seed": args.seed,

@@ -14,10 +14,10 @@ from foleystudio.api import AnalysisOptions, RenderOptions, analyse, export, out
 from foleystudio.errors import ExportError, InputError
 from foleystudio.media.probe import probe_video
 from foleystudio.native_log import user_stderr
-from foleystudio.sound.backends import (
-    BACKENDS, FOOTWEAR, NEURAL_BACKENDS, SURFACES, normalize_footwear, normalize_surface,
-)
+from foleystudio.sound.backends import BACKENDS, NEURAL_BACKENDS
 from foleystudio.sound.neural import check_neural
+from foleystudio.vision.cues import read_cues
+from foleystudio.vision.surface.classes import FOOTWEAR, SURFACES, normalise_footwear, normalise_surface
 from foleystudio.vision.contacts import ContactConfig
 
 EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
@@ -37,9 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video", metavar="VIDEO", help="input video file")
     p.add_argument("-o", "--output", metavar="OUT", help="output video (default: ./<VIDEO name>_foley.mp4)")
     p.add_argument("--surface", default=None, metavar="S",
-                   help=f"ground surface for every step (default: estimated, else concrete); one of: {', '.join(SURFACES)}")
+                   help=f"ground for every step (default: estimated where confident, else concrete); one of: "
+                        f"{', '.join(SURFACES)}")
     p.add_argument("--footwear", default=None, metavar="F",
-                   help=f"footwear for every step (default: sneakers); one of: {', '.join(FOOTWEAR)}")
+                   help=f"footwear for every step (default: estimated where confident, else sneakers); one of: "
+                        f"{', '.join(FOOTWEAR)}, leather")
+    p.add_argument("--cues", metavar="FILE",
+                   help="cue sheet (.json or .csv): time ranges, optionally per person, with their own "
+                        "surface/footwear; wins over --surface/--footwear")
+    p.add_argument("--no-scene", action="store_true", help="do not look at the ground (faster; defaults apply)")
     p.add_argument("--backend", default="procedural", choices=BACKENDS, help="how steps are made")
     p.add_argument("--library", metavar="DIR", help="sample library for --backend samples: DIR/<surface>/<footwear|any>/*.wav")
     p.add_argument("--model-dir", metavar="DIR",
@@ -65,8 +71,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--lora applies only to --backend " + " or ".join(NEURAL_BACKENDS))
     if args.backend in NEURAL_BACKENDS:
         check_neural(args.backend, args.model_dir, args.lora)  # refuse a bad model folder before any work
-    surface = normalize_surface(args.surface) if args.surface else None  # refuse typos before any work
-    footwear = normalize_footwear(args.footwear) if args.footwear else None
+    surface = normalise_surface(args.surface) if args.surface else None  # refuse typos before any work
+    footwear = normalise_footwear(args.footwear) if args.footwear else None
+    cues = read_cues(args.cues) if args.cues else None
     info = probe_video(args.video)
     out = Path(args.output) if args.output else Path.cwd() / f"{Path(args.video).stem}_foley.mp4"
     _check_output(out, Path(args.video))
@@ -74,15 +81,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         raise InputError(f"{args.video}: --keep-audio given but the video has no audio track")
 
     options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence),
-                              use_cache=not args.no_cache)
+                              estimate_scene=not args.no_scene, use_cache=not args.no_cache)
+    render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
+                                   library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
+                                   keep_audio=args.keep_audio)
     with _Progress(enabled=not args.quiet, total=info.n_frames) as progress:
         analysis = analyse(args.video, options, callback=progress, info=info)
-    rendered = None
-    if not args.events_only:
-        rendered = render(analysis, RenderOptions(surface=surface, footwear=footwear, backend=args.backend,
-                                                  library=args.library, model_dir=args.model_dir, lora=args.lora,
-                                                  seed=args.seed, keep_audio=args.keep_audio))
-    outputs = export(analysis, rendered, out)
+    rendered = None if args.events_only else render(analysis, render_options)
+    outputs = export(analysis, rendered, out, options=render_options)
     if not args.quiet:
         people = len({e.person for e in analysis.contacts.events})
         print(f"{len(analysis.contacts)} contacts from {people} people in {info.duration_s:.1f} s", file=sys.stderr)
@@ -130,29 +136,40 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescription
 
 
 class _Progress:
-    """Turns the API's progress callbacks into a tqdm bar on stderr."""
+    """Turns the API's progress callbacks into a tqdm bar on stderr, one bar per stage."""
 
     def __init__(self, *, enabled: bool, total: int):
         self.enabled = enabled
         self.total = total
         self.bar = None
+        self.stage = None
 
     def __enter__(self):
-        if self.enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.total, unit="frame", desc="pose", file=user_stderr(), leave=False,
-                            dynamic_ncols=True)
         return self
 
     def __call__(self, event: dict) -> None:
-        if self.bar is None:
+        if not self.enabled:
             return
+        stage = event.get("stage", "")
+        if stage != self.stage:
+            self._start(stage, event)
+        if "frame" in event and self.bar is not None:
+            self.bar.update(max(0, event["frame"] + 1 - self.bar.n))
+        elif "shot" in event and self.bar is not None:
+            self.bar.update(1)
+
+    def _start(self, stage: str, event: dict) -> None:
+        from tqdm import tqdm
+
+        if self.bar is not None:
+            self.bar.close()
+        self.stage = stage
+        label = {"pose": "pose", "decode": "frames", "scene": "ground"}.get(stage, stage)
         if event.get("cached"):
-            self.bar.set_description("pose (cached)")
-            self.bar.update(self.total - self.bar.n)
-        elif "frame" in event:
-            self.bar.update(event["frame"] + 1 - self.bar.n)
+            label += " (cached)"
+        total = self.total if "frame" in event else None
+        unit = "frame" if "frame" in event else "shot"
+        self.bar = tqdm(total=total, unit=unit, desc=label, file=user_stderr(), leave=False, dynamic_ncols=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:

@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from foleystudio.export.atomic import atomic_path
 from foleystudio.media.probe import VideoInfo
 from foleystudio.vision.contacts import ContactEvent
+from foleystudio.vision.scene import SceneEstimate
 
 SCHEMA = "foleystudio.events.1"
 
 
-def events_document(info: VideoInfo, events: Sequence[ContactEvent], styles: Sequence[dict]) -> dict:
+def events_document(
+    info: VideoInfo, events: Sequence[ContactEvent], styles: Sequence[dict], scene: SceneEstimate | None = None
+) -> dict:
     """The JSON document; `styles[i]` holds event i's surface, footwear and where they came from."""
-    return {
+    document = {
         "schema": SCHEMA,
         "video": os.path.basename(info.path),
         "fps": float(info.fps),
@@ -37,6 +40,22 @@ def events_document(info: VideoInfo, events: Sequence[ContactEvent], styles: Seq
             for e, style in zip(events, styles, strict=True)
         ],
     }
+    if scene is not None:
+        document["shots"] = [
+            {
+                "start_s": round(s.start_s, 4),
+                "end_s": round(s.end_s, 4),
+                "indoor": s.indoor,
+                "lighting": s.lighting,
+                "surface": s.surface,
+                "surface_probability": round(float(s.surface_probability), 3),
+                "surface_confident": s.surface_confident,
+                "footwear": s.footwear,
+                "footwear_confident": s.footwear_confident,
+            }
+            for s in scene.shots
+        ]
+    return document
 
 
 def write_events(path: str | os.PathLike, document: dict) -> None:

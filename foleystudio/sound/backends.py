@@ -34,11 +34,14 @@ SURFACE_ALIASES: dict[str, str] = {
     "stone": "concrete", "pavement": "concrete", "sidewalk": "concrete",
     "puddle": "water", "soil": "dirt", "earth": "dirt",
     "rug": "carpet", "ceramic": "tile",
+    "ice": "marble",  # the scene vocabulary's ice: hard, smooth, little resonance
 }
 FOOTWEAR_ALIASES: dict[str, str] = {
     "sneaker": "sneakers", "trainers": "sneakers", "shoes": "leather",
     "dress": "leather", "dress_shoes": "leather", "high_heels": "heels",
     "boot": "boots", "bare": "barefoot",
+    # the scene vocabulary's footwear, rendered with the nearest model
+    "sandals": "barefoot", "socks": "barefoot", "spikes": "heels",
 }
 
 

@@ -15,6 +15,7 @@ above its neighbourhood (median + k * MAD, never under an absolute floor).
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ class ShotConfig:
     black_luma: float = 0.06  # mean luma (0..1) of a black frame in a fade
     white_luma: float = 0.95  # mean luma of a white frame, with ...
     flat_std: float = 0.04  # ... grey spread under this (a flat frame, not a bright sky)
-    dissolve_window_frames: int = 12  # W: a dissolve of 0.2-1 s at 30 fps spans about this
+    dissolve_windows_frames: tuple[int, ...] = (8, 24)  # W: dissolves of 0.2-0.4 s and 0.5-1.2 s at 30 fps
     dissolve_min_distance: float = 0.45  # histogram distance between t-W and t across a dissolve
     dissolve_blend_ratio: float = 0.3  # |mid - mean(ends)| / |end - end| under this: a blend (a whip pan: 0.38)
     dissolve_structure_min: float = 0.6  # contrast-normalised change across the window (exposure ramps: 0.3)
@@ -98,18 +99,22 @@ class ShotDetector:
 
     def __init__(self, config: ShotConfig = ShotConfig()):
         self.config = config
-        w = config.dissolve_window_frames
+        w = max(config.dissolve_windows_frames)
         self._ring: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque(maxlen=max(w, 3) + 1)  # grey, z, hist
-        self._index: list[int] = []
-        self._t: list[float] = []
-        self._d1: list[float] = []  # hist distance to previous frame
-        self._struct: list[float] = []  # contrast-normalised difference to previous frame
-        self._d3: list[float] = []  # hist distance to 3 frames back
-        self._dw: list[float] = []  # hist distance to W frames back
-        self._blend: list[float] = []  # blend residual of frame t-W/2 between t-W and t
-        self._struct_w: list[float] = []  # contrast-normalised difference to W frames back
-        self._luma: list[float] = []
-        self._flat: list[bool] = []
+        # Per-frame series as packed arrays: ~100 bytes a frame, 20 MB for two hours at 30 fps.
+        self._index = array("q")
+        self._t = array("d")
+        self._d1 = array("d")  # hist distance to previous frame
+        self._struct = array("d")  # contrast-normalised difference to previous frame
+        self._d3 = array("d")  # hist distance to 3 frames back
+        # per window W: hist distance to t-W, blend residual of t-W/2 between t-W and t,
+        # contrast-normalised difference to t-W
+        self._span = {w: (array("d"), array("d"), array("d")) for w in config.dissolve_windows_frames}
+        self._luma = array("d")
+        self._flat = array("b")
+        self._resume = array("d")  # hist distance to the last picture before a blank run
+        self._last_picture: np.ndarray | None = None
+        self._in_blank = False
 
     def add(self, frame_index: int, t_s: float, thumb: np.ndarray) -> None:
         """Record one frame (in decoding order) from its `make_thumbnail` thumbnail."""
@@ -119,23 +124,32 @@ class ShotDetector:
         z = (grey - grey.mean()) / (grey.std() + 0.01)
         hist = _histogram(thumb)
         ring = self._ring
-        w = self.config.dissolve_window_frames
         self._d1.append(_hdist(hist, ring[-1][2]) if ring else 0.0)
         self._struct.append(float(np.abs(z - ring[-1][1]).mean()) if ring else 0.0)
         self._d3.append(_hdist(hist, ring[-3][2]) if len(ring) >= 3 else 0.0)
-        if len(ring) >= w:
+        for w, (dist_w, blend_w, struct_w) in self._span.items():
+            if len(ring) < w:
+                dist_w.append(0.0)
+                blend_w.append(1.0)
+                struct_w.append(0.0)
+                continue
             start, mid = ring[-w], ring[-(w // 2)]
-            self._dw.append(_hdist(hist, start[2]))
             span = float(np.abs(grey - start[0]).mean())
             resid = float(np.abs(mid[0] - 0.5 * (grey + start[0])).mean())
-            self._blend.append(resid / span if span > 1e-3 else 1.0)
-            self._struct_w.append(float(np.abs(z - start[1]).mean()))
-        else:
-            self._dw.append(0.0)
-            self._blend.append(1.0)
-            self._struct_w.append(0.0)
-        self._luma.append(float(grey.mean()))
-        self._flat.append(float(grey.std()) < self.config.flat_std)
+            dist_w.append(_hdist(hist, start[2]))
+            blend_w.append(resid / span if span > 1e-3 else 1.0)
+            struct_w.append(float(np.abs(z - start[1]).mean()))
+        luma, flat = float(grey.mean()), float(grey.std()) < self.config.flat_std
+        blank = luma < self.config.black_luma or (luma > self.config.white_luma and flat)
+        resume = 0.0
+        if not blank:
+            if self._in_blank and self._last_picture is not None:
+                resume = _hdist(hist, self._last_picture)
+            self._last_picture = hist
+        self._in_blank = blank
+        self._luma.append(luma)
+        self._flat.append(flat)
+        self._resume.append(resume)
         self._index.append(int(frame_index))
         self._t.append(float(t_s))
         ring.append((grey, z, hist))
@@ -151,7 +165,9 @@ class ShotDetector:
         idx = np.array(self._index)
         t = np.array(self._t)
         step_s = float(np.median(np.diff(t))) if n > 1 else 0.0
-        cands = self._cuts() + self._fades() + self._dissolves()
+        cands = self._cuts() + self._fades()
+        for w in self.config.dissolve_windows_frames:
+            cands += self._dissolves(w)
         bounds = _thin(cands, t, self.config.min_shot_s)
         starts = [(0, "start", 1.0)] + bounds
         shots = []
@@ -194,10 +210,10 @@ class ShotDetector:
         return out
 
     def _fades(self) -> list[tuple[int, str, float]]:
-        """A run of black (or flat white) frames with picture on both sides: the shot starts after it."""
+        """A run of black (or flat white) frames between two different pictures: the shot starts after it."""
         c = self.config
         luma = np.array(self._luma)
-        flat = np.array(self._flat)
+        flat = np.array(self._flat, dtype=bool)
         blank = (luma < c.black_luma) | ((luma > c.white_luma) & flat)
         out = []
         i, n = 0, len(luma)
@@ -208,19 +224,16 @@ class ShotDetector:
             j = i
             while j < n and blank[j]:
                 j += 1
-            if i > 0 and j < n:
-                out.append((j, "fade", 1.0))
+            if i > 0 and j < n and self._resume[j] >= c.cut_min_distance:  # same picture after: a flash
+                out.append((j, "fade", 1.0))  # unambiguous: outranks the jump out of black
             i = j
         return out
 
-    def _dissolves(self) -> list[tuple[int, str, float]]:
+    def _dissolves(self, w: int) -> list[tuple[int, str, float]]:
         c = self.config
-        w = c.dissolve_window_frames
-        dw = np.array(self._dw)
-        blend = np.array(self._blend)
+        dw, blend, struct_w = (np.array(col) for col in self._span[w])
         d1 = np.array(self._d1)
         luma = np.array(self._luma)
-        struct_w = np.array(self._struct_w)
         ok = (dw > c.dissolve_min_distance) & (blend < c.dissolve_blend_ratio) & (struct_w > c.dissolve_structure_min)
         out = []
         i, n = 0, len(dw)
@@ -234,7 +247,7 @@ class ShotDetector:
             best = i + int(np.argmax(dw[i:j]))
             centre = best - w // 2
             window = d1[max(1, best - w + 1) : best + 1]
-            gradual = window.size and window.max() < c.cut_min_distance  # no single jump: not a cut
+            gradual = window.size and window.max() < 0.6 * dw[best]  # no single step makes most of it: not a cut
             dark = luma[max(0, best - w) : best + 1].min() < c.black_luma  # a fade: _fades has it
             if gradual and not dark and centre > 0:
                 out.append((centre, "dissolve", float(min(1.0, dw[best]))))

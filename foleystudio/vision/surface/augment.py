@@ -13,9 +13,14 @@ import cv2
 import numpy as np
 
 
-def augment_patch(source: np.ndarray, rng: np.random.Generator, *, out_px: int = 64) -> np.ndarray:
-    """One random camera-like view (RGB uint8, out_px wide) of an RGB uint8 texture."""
+def augment_patch(source: np.ndarray, rng: np.random.Generator, *, out_px: int = 64, camera: bool = True) -> np.ndarray:
+    """One random camera-like view (RGB uint8, out_px wide) of an RGB uint8 texture.
+
+    camera=False: only a rotated crop, seen straight on (how the swatches and tiles look).
+    """
     patch = _rotated_crop(source, rng)
+    if not camera:
+        return cv2.resize(patch, (out_px, out_px), interpolation=cv2.INTER_AREA)
     patch = _ground_view(patch, rng, out_px)
     patch = _low_resolution(patch, rng)
     patch = _colour_jitter(patch, rng)

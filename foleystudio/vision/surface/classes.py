@@ -92,6 +92,8 @@ _FOOTWEAR_ALIASES = {
     "bare": "barefoot",
     "bare_feet": "barefoot",
     "sock": "socks",
+    "leather": "shoes",  # the sound engine's dress shoes
+    "dress_shoes": "shoes",
 }
 
 

@@ -126,9 +126,12 @@ def load_tiles(surfaces_dir: str | os.PathLike) -> list[tuple[str, np.ndarray]]:
 
 
 def augmented_features(
-    swatches: list[Swatch], *, per_class: int, rng: np.random.Generator, synthetic: bool = True
+    swatches: list[Swatch], *, per_class: int, rng: np.random.Generator, synthetic: bool = True, straight_share: float = 0.25
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(n, d) features of random camera-like views and (n,) labels into CLASSES, `per_class` each."""
+    """(n, d) features of random views and (n,) labels into CLASSES, `per_class` each.
+
+    A `straight_share` of the views are plain rotated crops, the rest camera-like (augment.py).
+    """
     by_class: dict[str, list[Swatch]] = {}
     for s in swatches:
         by_class.setdefault(s.surface, []).append(s)
@@ -145,7 +148,8 @@ def augmented_features(
                 source = own[(k // len(materials)) % len(own)].rgb
             else:
                 source = synth_rubber(rng)
-            feats.append(surface_features(augment_patch(source, rng)))
+            camera = (k % 100) >= straight_share * 100
+            feats.append(surface_features(augment_patch(source, rng, camera=camera)))
             labels.append(CLASSES.index(name))
     return np.array(feats, dtype=np.float32), np.array(labels, dtype=np.int64)
 

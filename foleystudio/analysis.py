@@ -1,0 +1,109 @@
+"""The expensive half: probe, one decoding pass (pose, shots, a frame sample), contacts, scene.
+
+Pose tracks are cached per video; on a cache hit the video is still decoded once at a
+small size for the shot detector and the frame sample (decoding costs ~7 ms a frame,
+pose ~25 ms a person), so the scene is always estimated from the picture.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from foleystudio.cache import default_cache_dir, load_poses, save_poses, video_key
+from foleystudio.media.frames import iter_frames
+from foleystudio.media.probe import VideoInfo, probe_video
+from foleystudio.native_log import muted_native_stderr
+from foleystudio.vision.contacts import ContactConfig, ContactEvents, detect_contacts
+from foleystudio.vision.pose import PoseConfig, Poses, estimate_poses
+from foleystudio.vision.scene import SceneConfig, SceneEstimate, estimate_scene, tap_frames
+from foleystudio.vision.shots import ShotDetector, Shots
+from foleystudio.vision.surface.sampler import FrameSampler, SamplerConfig
+
+Callback = Callable[[dict], None]
+
+DEFAULT_SURFACE = "concrete"  # the commonest ground in film; used when nothing better is known
+DEFAULT_FOOTWEAR = "sneakers"  # the commonest footwear on screen today
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    pose: PoseConfig = PoseConfig()
+    contacts: ContactConfig = ContactConfig()
+    scene: SceneConfig = field(
+        default_factory=lambda: SceneConfig(default_surface=DEFAULT_SURFACE, default_footwear=DEFAULT_FOOTWEAR)
+    )
+    estimate_scene: bool = True  # look at the ground under each contact (about 15 ms a patch)
+    use_cache: bool = True  # read/write pose tracks in the cache directory
+    cache_dir: str | None = None  # None: $FOLEY_CACHE or ~/.cache/foleystudio
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    info: VideoInfo
+    poses: Poses
+    contacts: ContactEvents
+    shots: Shots
+    scene: SceneEstimate | None  # None when estimate_scene was off
+
+
+def analyse(
+    video: str | os.PathLike,
+    options: AnalysisOptions = AnalysisOptions(),
+    *,
+    callback: Callback | None = None,
+    info: VideoInfo | None = None,
+) -> Analysis:
+    """Everything the renderers need to know about one video."""
+    info = info or probe_video(video)
+    detector = ShotDetector()
+    sampler = FrameSampler(SamplerConfig()) if options.estimate_scene else None
+    poses = analyse_poses(info, options, callback=callback, shots=detector, sampler=sampler)
+    shots = detector.finish(end_s=info.duration_s, end_frame=info.n_frames)
+    contacts = detect_contacts(poses, config=options.contacts)
+    scene = None
+    if sampler is not None:
+        with muted_native_stderr():  # selfie segmentation's TFLite start-up lines
+            scene = estimate_scene(contacts.events, shots=shots, sampler=sampler, poses=poses,
+                                   config=options.scene, callback=callback)
+    return Analysis(info=info, poses=poses, contacts=contacts, shots=shots, scene=scene)
+
+
+def analyse_poses(
+    info: VideoInfo,
+    options: AnalysisOptions = AnalysisOptions(),
+    *,
+    callback: Callback | None = None,
+    shots: ShotDetector | None = None,
+    sampler: FrameSampler | None = None,
+) -> Poses:
+    """Pose tracks of every person (cached); frames also go to `shots` and `sampler` on the way."""
+    cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
+    key = video_key(info.path, options.pose) if options.use_cache else None
+
+    def progress(event: dict) -> None:
+        if callback:
+            callback({**event, "total": info.n_frames})
+
+    cached = load_poses(cache_dir, key) if key is not None else None
+    if cached is not None:
+        if callback:
+            callback({"stage": "pose", "cached": True, "frame": info.n_frames - 1, "total": info.n_frames})
+        if shots is not None or sampler is not None:
+            small = SamplerConfig().max_side_px
+            for frame in tap_frames(iter_frames(info, max_side_px=small), shots=shots, sampler=sampler):
+                progress({"stage": "decode", "frame": frame.index})
+        return cached
+
+    width, height = info.display_size
+    frames = tap_frames(iter_frames(info), shots=shots, sampler=sampler)
+    with muted_native_stderr():
+        poses = estimate_poses(frames, width=width, height=height, config=options.pose, callback=progress)
+    if key is not None:
+        try:
+            save_poses(cache_dir, key, poses)
+        except OSError:
+            pass  # an unwritable cache slows the next run; it must not fail this one
+    return poses

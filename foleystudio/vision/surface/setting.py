@@ -1,0 +1,78 @@
+"""Indoors or outdoors, and how bright, from a few frames of a shot (heuristic, cheap).
+
+Cues: blue sky in the top third, vegetation anywhere, a bright featureless top
+(overcast sky, but also a white ceiling: a weak cue), and the ground surface when
+it is known (grass is outdoors, carpet indoors). They are summed with hand-set
+weights into a logistic score; an unsure score says None rather than guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from foleystudio.vision.surface.classes import INDOOR_SURFACES, OUTDOOR_SURFACES
+
+LIGHTING_LEVELS = ("dark", "dim", "normal", "bright")
+
+
+@dataclass(frozen=True)
+class SettingConfig:
+    bias: float = -0.3  # slightly indoor with no cue: most footage with steps and no sky is shot inside
+    sky_weight: float = 8.0  # 25% of the top third blue sky is already decisive (+2)
+    green_weight: float = 6.0  # vegetation over 20% of the frame adds ~1.2
+    flat_top_weight: float = 1.0  # a bright flat top third: overcast sky or a ceiling, weak
+    surface_weight: float = 1.5  # a confident outdoor (or indoor) ground surface
+    unsure_band: float = 0.2  # |p - 0.5| below this: indoor is None
+    luma_levels: tuple[float, float, float] = (0.15, 0.32, 0.62)  # median luma (0..1) between dark/dim/normal/bright
+
+
+@dataclass(frozen=True)
+class Setting:
+    indoor: bool | None  # None: the picture does not say
+    outdoor_probability: float
+    lighting: str  # one of LIGHTING_LEVELS
+    luma: float  # median luma, 0..1
+    cues: tuple[tuple[str, float], ...]  # the measured cues, for reports and tuning
+
+
+def estimate_setting(frames: list[np.ndarray], *, surface: str | None = None, config: SettingConfig = SettingConfig()) -> Setting:
+    """Setting of a shot from some of its frames (RGB uint8) and, optionally, its confident surface."""
+    if not frames:
+        return Setting(indoor=None, outdoor_probability=0.5, lighting="normal", luma=0.5, cues=())
+    measured = np.mean([_cues(f) for f in frames], axis=0)
+    sky, green, flat_top, luma = (float(v) for v in measured)
+    prior = 0.0
+    if surface in OUTDOOR_SURFACES:
+        prior = 1.0
+    elif surface in INDOOR_SURFACES:
+        prior = -1.0
+    score = (
+        config.bias
+        + config.sky_weight * sky
+        + config.green_weight * green
+        + config.flat_top_weight * flat_top
+        + config.surface_weight * prior
+    )
+    p = float(1.0 / (1.0 + np.exp(-score)))
+    indoor = None if abs(p - 0.5) < config.unsure_band else p < 0.5
+    lighting = LIGHTING_LEVELS[int(np.searchsorted(config.luma_levels, luma))]
+    cues = (("sky", round(sky, 3)), ("green", round(green, 3)), ("flat_top", round(flat_top, 3)), ("surface", prior))
+    return Setting(indoor=indoor, outdoor_probability=round(p, 3), lighting=lighting, luma=round(luma, 3), cues=cues)
+
+
+def _cues(rgb: np.ndarray) -> tuple[float, float, float, float]:
+    small = cv2.resize(rgb, (96, int(round(96 * rgb.shape[0] / rgb.shape[1]))) if rgb.shape[1] > 96 else rgb.shape[1::-1], interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV).astype(np.float32)
+    hue, sat, val = hsv[..., 0] * 2.0, hsv[..., 1] / 255.0, hsv[..., 2] / 255.0
+    top = slice(0, max(1, small.shape[0] // 3))
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    grad = np.abs(cv2.Laplacian(grey, cv2.CV_32F))
+    # Sky: smooth, clearly blue (a cool-white wall is S ~0.15; blue sky 0.3-0.5 on the dev clips).
+    blue = (hue >= 195) & (hue <= 240) & (sat > 0.22) & (val > 0.55) & (grad < 0.05)
+    green = (hue >= 50) & (hue <= 160) & (sat > 0.25) & (val > 0.15)
+    flat_bright = (val > 0.8) & (sat < 0.15) & (grad < 0.04)
+    luma = float(np.median(grey))
+    return float(blue[top].mean()), float(green.mean()), float(flat_bright[top].mean()), luma
