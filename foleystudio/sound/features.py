@@ -83,14 +83,8 @@ def step_features(audio: np.ndarray, sr: int, onset: int = 0) -> np.ndarray:
     spectral centroid, spread, flatness and slope, 8 octave-band level ratios, and
     envelope shape: decay time, temporal centroid, loud-frame fraction.
     """
-    x = np.asarray(audio, np.float32)[max(0, onset):]
-    if sr != FEATURE_SR:
-        g = np.gcd(int(sr), FEATURE_SR)
-        x = signal.resample_poly(x, FEATURE_SR // g, int(sr) // g).astype(np.float32)
+    x = _from_onset(audio, sr, onset, FEATURE_LEN_S)
     sr = FEATURE_SR
-    n = int(FEATURE_LEN_S * sr)
-    x = np.pad(x[:n], (0, max(0, n - x.size)))
-    x = x / max(float(np.max(np.abs(x))), 1e-9)
     n_fft, hop = 512, 128
     spec = np.abs(rfft(_frames(x, n_fft, hop), axis=1)) ** 2 + 1e-12
     energy = spec.sum(axis=1)
@@ -187,14 +181,8 @@ def realism_features(audio: np.ndarray, sr: int, onset: int = 0) -> np.ndarray:
     an impact, pitch rising in a bubble). Spectral balance (centroid, slope) is kept
     but is what mic and EQ change most; train with `augment_eq` to discount it.
     """
-    x = np.asarray(audio, np.float32)[max(0, onset):]
-    if sr != FEATURE_SR:
-        g = np.gcd(int(sr), FEATURE_SR)
-        x = signal.resample_poly(x, FEATURE_SR // g, int(sr) // g).astype(np.float32)
+    x = _from_onset(audio, sr, onset, REALISM_LEN_S)
     sr = FEATURE_SR
-    n = int(REALISM_LEN_S * sr)
-    x = np.pad(x[:n], (0, max(0, n - x.size)))
-    x = x / max(float(np.max(np.abs(x))), 1e-9)
     hop = sr // 1000  # 1 ms
     # Energy envelope (2 ms frames) of the broadband and the >1 kHz signal.
     hp = signal.sosfilt(signal.butter(2, 1000.0, "highpass", fs=sr, output="sos"), x)
@@ -279,3 +267,14 @@ def normalise_per_set(x: np.ndarray, sets) -> np.ndarray:
         block = out[sel, TEMPORAL_COLS:]
         out[sel, TEMPORAL_COLS:] = (block - block.mean(axis=0)) / (block.std(axis=0) + 1e-6)
     return out
+
+
+def _from_onset(audio: np.ndarray, sr: int, onset: int, length_s: float) -> np.ndarray:
+    """`length_s` of audio from `onset`, at FEATURE_SR, zero-padded, peak-normalised."""
+    x = np.asarray(audio, np.float32)[max(0, onset):]
+    if sr != FEATURE_SR:
+        g = np.gcd(int(sr), FEATURE_SR)
+        x = signal.resample_poly(x, FEATURE_SR // g, int(sr) // g).astype(np.float32)
+    n = int(length_s * FEATURE_SR)
+    x = np.pad(x[:n], (0, max(0, n - x.size)))
+    return x / max(float(np.max(np.abs(x))), 1e-9)

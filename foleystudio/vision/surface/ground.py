@@ -11,7 +11,6 @@ large dark blobs (the cast shadow of a runner in sunlight) are left out too.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import cv2
 import numpy as np
 
 from foleystudio.errors import ModelError
+from foleystudio.native_log import muted_native_stderr
 
 SEGMENTER_INPUT_PX = 256  # the general selfie model's input size
 
@@ -100,7 +100,7 @@ class PersonSegmenter:
     def __enter__(self) -> PersonSegmenter:
         os.environ.setdefault("GLOG_minloglevel", "2")
         try:
-            with _quiet_stderr():
+            with muted_native_stderr():
                 from mediapipe.python.solutions import selfie_segmentation
 
                 self._model = selfie_segmentation.SelfieSegmentation(model_selection=0)
@@ -123,7 +123,7 @@ class PersonSegmenter:
         padded = cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
         crop = padded[y0 + pad : y0 + pad + side, x0 + pad : x0 + pad + side]
         square = cv2.resize(crop, (SEGMENTER_INPUT_PX, SEGMENTER_INPUT_PX), interpolation=cv2.INTER_AREA)
-        with _quiet_stderr():
+        with muted_native_stderr():
             result = self._model.process(square)
         score = cv2.resize(result.segmentation_mask, (side, side), interpolation=cv2.INTER_LINEAR)
         full = np.zeros((h + 2 * pad, w + 2 * pad), dtype=np.float32)
@@ -142,20 +142,3 @@ def leg_mask(shape: tuple[int, int], points_px: list[np.ndarray], body_px: float
         if len(pts) >= 2:
             cv2.polylines(mask, [np.round(pts).astype(np.int32)], False, 1, thickness)
     return mask > 0
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """MediaPipe's C++ side logs to fd 2 on start-up; keep the user's terminal clean."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
