@@ -1,9 +1,11 @@
 """`make bench`: seconds per stage and real-time factor for every clip in ../shared/media.
 
 Stages are timed on the public API with the pose cache off, so every number is a cold
-run: probe, decode (frame conversion included), pose (MediaPipe inference), contacts,
-render (synthesis + placement + loudness), export (WAV + events + mux). RTF is wall
-time divided by the clip's duration: below 1 is faster than real time.
+run: probe, decode (frame conversion, shot thumbnails and the frame sample included),
+pose (MediaPipe inference, every person), contacts, scene (ground patches, person
+masks, surface classifier), render (synthesis + placement + loudness), export (WAV +
+events + mux). RTF is wall time divided by the clip's duration: below 1 is faster than
+real time.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from foleystudio.media.probe import probe_video
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.contacts import detect_contacts
 from foleystudio.vision.pose import estimate_poses
+from foleystudio.vision.scene import estimate_scene, tap_frames
+from foleystudio.vision.shots import ShotDetector
+from foleystudio.vision.surface.sampler import FrameSampler
 
-STAGES = ("probe", "decode", "pose", "contacts", "render", "export")
+STAGES = ("probe", "decode", "pose", "contacts", "scene", "render", "export")
 
 
 def bench_clip(path: Path, out_dir: Path) -> dict:
@@ -34,9 +39,11 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
 
     decode_s = 0.0
 
+    shots, sampler = ShotDetector(), FrameSampler()
+
     def timed_frames():
         nonlocal decode_s
-        it = iter_frames(info)
+        it = tap_frames(iter_frames(info), shots=shots, sampler=sampler)
         while True:
             t0 = time.perf_counter()
             try:
@@ -57,7 +64,14 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
     t0 = time.perf_counter()
     contacts = detect_contacts(poses)
     t["contacts"] = time.perf_counter() - t0
-    analysis = Analysis(info=info, poses=poses, contacts=contacts)
+
+    t0 = time.perf_counter()
+    options = AnalysisOptions()
+    found = shots.finish(end_s=info.duration_s, end_frame=info.n_frames)
+    with muted_native_stderr():
+        scene = estimate_scene(contacts.events, shots=found, sampler=sampler, poses=poses, config=options.scene)
+    t["scene"] = time.perf_counter() - t0
+    analysis = Analysis(info=info, poses=poses, contacts=contacts, shots=found, scene=scene)
 
     t0 = time.perf_counter()
     rendered = render(analysis)
