@@ -215,19 +215,12 @@ class ShotDetector:
         luma = np.array(self._luma)
         flat = np.array(self._flat, dtype=bool)
         blank = (luma < c.black_luma) | ((luma > c.white_luma) & flat)
-        out = []
-        i, n = 0, len(luma)
-        while i < n:
-            if not blank[i]:
-                i += 1
-                continue
-            j = i
-            while j < n and blank[j]:
-                j += 1
-            if i > 0 and j < n and self._resume[j] >= c.cut_min_distance:  # same picture after: a flash
-                out.append((j, "fade", 1.0))  # unambiguous: outranks the jump out of black
-            i = j
-        return out
+        n = len(luma)
+        return [
+            (j, "fade", 1.0)  # unambiguous: outranks the jump out of black
+            for i, j in _runs(blank)
+            if i > 0 and j < n and self._resume[j] >= c.cut_min_distance  # same picture after: a flash
+        ]
 
     def _dissolves(self, w: int) -> list[tuple[int, str, float]]:
         c = self.config
@@ -236,14 +229,7 @@ class ShotDetector:
         luma = np.array(self._luma)
         ok = (dw > c.dissolve_min_distance) & (blend < c.dissolve_blend_ratio) & (struct_w > c.dissolve_structure_min)
         out = []
-        i, n = 0, len(dw)
-        while i < n:
-            if not ok[i]:
-                i += 1
-                continue
-            j = i
-            while j < n and ok[j]:
-                j += 1
+        for i, j in _runs(ok):
             best = i + int(np.argmax(dw[i:j]))
             centre = best - w // 2
             window = d1[max(1, best - w + 1) : best + 1]
@@ -251,8 +237,13 @@ class ShotDetector:
             dark = luma[max(0, best - w) : best + 1].min() < c.black_luma  # a fade: _fades has it
             if gradual and not dark and centre > 0:
                 out.append((centre, "dissolve", float(min(1.0, dw[best]))))
-            i = j
         return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of every run of True in a 1-D boolean array."""
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
 def detect_shots(frames: Iterable[Frame], *, config: ShotConfig = ShotConfig()) -> Shots:
