@@ -22,7 +22,8 @@ from foleystudio.analysis import (
     analyse,
     analyse_poses,
 )
-from foleystudio.export.events import events_document, write_events
+from foleystudio.export.atomic import write_json
+from foleystudio.export.events import events_document
 from foleystudio.export.stems import write_wav
 from foleystudio.media.mux import mux_audio
 from foleystudio.rendering import Rendered, RenderOptions, choose_styles, render
@@ -61,7 +62,7 @@ def export(
     """
     video_path, events_path, stem_path = output_paths(out_video)
     styles = rendered.styles if rendered else choose_styles(analysis, options)
-    write_events(events_path, events_document(analysis.info, analysis.contacts.events, styles, analysis.scene))
+    write_json(events_path, events_document(analysis.info, analysis.contacts.events, styles, analysis.scene))
     if rendered is None:
         return Outputs(video=None, events=str(events_path), stems=())
     stems = []

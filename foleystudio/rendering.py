@@ -14,7 +14,7 @@ import numpy as np
 
 from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
-from foleystudio.sound.backends import NEURAL_BACKENDS, get_backend, normalize_footwear, normalize_surface
+from foleystudio.sound.backends import get_backend, normalize_footwear, normalize_surface
 from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps
 from foleystudio.sound.mix import MixConfig, mix_under, normalise
 from foleystudio.sound.spatial import SpatialConfig
@@ -71,9 +71,8 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     """Sound for an analysis: stems at 48 kHz, exactly as long as the video."""
     sr = SAMPLE_RATE
     n = duration_to_samples(analysis.info.duration_s, sr)
-    extra = {"seed": options.seed} if options.backend in NEURAL_BACKENDS else {}
     backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
-                          lora=options.lora, **extra)
+                          lora=options.lora, seed=options.seed)
     events = analysis.contacts.events
     styles = choose_styles(analysis, options)
     step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from foleystudio.cli.sounds import render_audition, write_wav  # noqa: E402
+from foleystudio.cli.sounds import render_audition  # noqa: E402
+from foleystudio.export.stems import write_wav  # noqa: E402
 from foleystudio.sound.backends import FOOTWEAR, GAITS, SURFACES, StepRequest, get_backend  # noqa: E402
 
 

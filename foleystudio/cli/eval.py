@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from pathlib import Path
 
-from foleystudio.errors import ExportError, InputError
+from foleystudio.errors import InputError
+from foleystudio.export.atomic import write_json
 
 # Detector settings `foley eval` passes through when ContactConfig has them.
 PASSTHROUGH = ("sensitivity", "min_confidence")
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
     print(format_table(report, markdown=args.markdown))
     if json_path is not None:
-        _write_json(json_path, report.to_dict())
+        write_json(json_path, report.to_dict())
     if args.fail_under is not None and report.new.f1 < args.fail_under:
         print(f"eval: overall F1 {report.new.f1:.3f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
         return 1
@@ -144,15 +144,6 @@ def _contact_config(args: argparse.Namespace):
     except (ValueError, TypeError) as exc:
         raise InputError(f"detector settings {changes}: {exc}") from None
 
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"--json: cannot write {path} ({exc.strerror or exc})") from None
 
 
 class _Progress:

@@ -12,17 +12,15 @@ the main entry point to print as one line.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
-from foleystudio.errors import ExportError, InputError
+from foleystudio.errors import InputError
+from foleystudio.export.stems import write_wav
 from foleystudio.sound.backends import (
-    BACKENDS, FOOTWEAR, GAITS, KINDS, NEURAL_BACKENDS, SURFACES, StepRequest, get_backend,
+    BACKENDS, FOOTWEAR, GAITS, KINDS, SURFACES, StepRequest, get_backend,
 )
 
 PACE_S = {"walk": 0.55, "run": 0.34}  # seconds between steps: ~110 and ~175 steps per minute
@@ -107,26 +105,6 @@ def render_audition(backend, request: StepRequest, *, steps: int, seed: int) -> 
     return out / peak * 0.89 if peak > 0.89 else out  # -1 dBFS at most
 
 
-def write_wav(path: Path, audio: np.ndarray, sr: int) -> None:
-    """24-bit WAV via a temporary file in the same folder, renamed when complete."""
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise ExportError(f"output folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.wav", dir=folder)
-    except OSError as exc:
-        raise ExportError(f"cannot write in {folder}: {exc.strerror}") from None
-    os.close(fd)
-    try:
-        sf.write(tmp, audio, sr, subtype="PCM_24", format="WAV")
-        os.replace(tmp, path)
-    except (OSError, sf.LibsndfileError) as exc:
-        raise ExportError(f"cannot write {path}: {exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _audition(args) -> int:
     if args.steps < 1 or args.steps > 1000:
         raise InputError(f"--steps must be 1..1000, got {args.steps}")
@@ -135,9 +113,8 @@ def _audition(args) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".wav":
         raise InputError(f"output {output} must end in .wav")
-    extra = {"seed": args.seed} if args.backend in NEURAL_BACKENDS else {}
     backend = get_backend(args.backend, sr=48000, library=args.library, model_dir=args.model_dir, lora=args.lora,
-                          **extra)
+                          seed=args.seed)
     request = StepRequest(args.surface, args.footwear, args.gait, args.kind, args.strength)
     audio = render_audition(backend, request, steps=args.steps, seed=args.seed)
     write_wav(output, audio, backend.sr)

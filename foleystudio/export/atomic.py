@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from foleystudio.errors import ExportError
 
 
 @contextlib.contextmanager
@@ -19,3 +22,12 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def write_json(path: str | os.PathLike, data: dict) -> None:
+    """`data` as indented JSON, atomically; ExportError naming the path if it cannot be written."""
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot write {path} ({exc.strerror or exc})") from None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
-from foleystudio.export.atomic import atomic_path
 from foleystudio.media.probe import VideoInfo
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.scene import SceneEstimate
@@ -56,8 +54,3 @@ def events_document(
             for s in scene.shots
         ]
     return document
-
-
-def write_events(path: str | os.PathLike, document: dict) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

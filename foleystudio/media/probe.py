@@ -76,7 +76,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         pts, last_duration = _demux_timestamps(path, container, stream)
         if not pts:
             raise InputError(f"{path}: the video stream has no frames")
-        first_rgb, rotation, pix_fmt = _decode_first(path, stream)
+        rotation, pix_fmt = _decode_first(path, stream)
         has_audio = bool(container.streams.audio)
         codec = stream.codec_context.name
         fmt = container.format.name
@@ -94,7 +94,6 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
             f"{path}: truncated or corrupt: the video stream ends at {duration_s:.2f} s "
             f"but the file says {header_s:.2f} s"
         )
-    del first_rgb
     return VideoInfo(
         path=str(path),
         container=fmt,
@@ -139,19 +138,20 @@ def _demux_timestamps(path: Path, container, stream) -> tuple[list[int], int]:
     return pts, last_duration
 
 
-def _decode_first(path: Path, stream) -> tuple[np.ndarray, int, str]:
+def _decode_first(path: Path, stream) -> tuple[int, str]:
+    """(rotation, pixel format) of the first frame, once it is shown to convert to RGB."""
     container = stream.container
     container.seek(0)
     try:
         for frame in container.decode(stream):
             pix_fmt = frame.format.name
             try:
-                rgb = frame.to_ndarray(format="rgb24")
+                frame.to_ndarray(format="rgb24")
             except (ValueError, av.error.FFmpegError) as exc:
                 raise InputError(
                     f"{path}: pixel format {pix_fmt!r} cannot be converted to RGB ({_reason(exc)})"
                 ) from None
-            return rgb, int(frame.rotation or 0) % 360, pix_fmt
+            return int(frame.rotation or 0) % 360, pix_fmt
     except av.error.FFmpegError as exc:
         raise InputError(f"{path}: the first frame cannot be decoded ({_reason(exc)})") from None
     raise InputError(f"{path}: the video stream has no decodable frames")

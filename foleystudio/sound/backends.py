@@ -117,13 +117,16 @@ def get_backend(
     library: str | None = None,
     model_dir: str | None = None,
     lora: str | None = None,
+    seed: int = 0,
     **options,
 ) -> FootstepBackend:
     """The footstep backend called `name` (one of BACKENDS).
 
     `library` is the samples backend's folder (<surface>/<footwear or any>/*.wav);
     `model_dir` a neural backend's local diffusers pipeline folder and `lora` an
-    optional PEFT adapter folder for it; `options` go to the backend's options dataclass.
+    optional PEFT adapter folder for it; `seed` the job's seed, which a neural backend's
+    generated clips depend on (the others take their randomness per step from the
+    caller's generator); `options` go to the backend's options dataclass.
     """
     key = str(name).strip().lower()
     if key == "procedural":
@@ -139,6 +142,7 @@ def get_backend(
     if key in NEURAL_BACKENDS:
         from foleystudio.sound.neural import NeuralOptions, load_neural_backend
 
+        options = {"seed": seed, **options}
         return load_neural_backend(key, model_dir, sr=sr, lora=lora, options=_options(NeuralOptions, options, key))
     if key == "neural":
         models = " or --backend ".join(NEURAL_BACKENDS)

@@ -269,12 +269,18 @@ def normalise_per_set(x: np.ndarray, sets) -> np.ndarray:
     return out
 
 
+def resample(x: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
+    """`x` from `from_sr` to `to_sr` along its first axis (polyphase), in x's own dtype."""
+    x = np.asarray(x)
+    if int(from_sr) == int(to_sr):
+        return x
+    g = np.gcd(int(from_sr), int(to_sr))
+    return signal.resample_poly(x, int(to_sr) // g, int(from_sr) // g).astype(x.dtype, copy=False)
+
+
 def _from_onset(audio: np.ndarray, sr: int, onset: int, length_s: float) -> np.ndarray:
     """`length_s` of audio from `onset`, at FEATURE_SR, zero-padded, peak-normalised."""
-    x = np.asarray(audio, np.float32)[max(0, onset):]
-    if sr != FEATURE_SR:
-        g = np.gcd(int(sr), FEATURE_SR)
-        x = signal.resample_poly(x, FEATURE_SR // g, int(sr) // g).astype(np.float32)
+    x = resample(np.asarray(audio, np.float32)[max(0, onset):], sr, FEATURE_SR)
     n = int(length_s * FEATURE_SR)
     x = np.pad(x[:n], (0, max(0, n - x.size)))
     return x / max(float(np.max(np.abs(x))), 1e-9)

@@ -28,9 +28,9 @@ from scipy.signal import find_peaks
 
 from foleystudio.errors import InputError, ModelError, RenderError
 from foleystudio.sound.backends import StepRequest
-from foleystudio.sound.features import attack_onset, energy_envelope
+from foleystudio.sound.features import attack_onset, energy_envelope, resample
 from foleystudio.sound.procedural import dsp
-from foleystudio.sound.samples import Clip, ClipBackend, resample
+from foleystudio.sound.samples import Clip, ClipBackend
 
 
 @dataclass(frozen=True)

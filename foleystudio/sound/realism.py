@@ -34,7 +34,7 @@ import numpy as np
 from scipy import signal
 
 from foleystudio.errors import InputError
-from foleystudio.sound.features import attack_onset
+from foleystudio.sound.features import attack_onset, resample
 
 COARSE_CLASSES = ("hard", "granular", "soft", "liquid")
 
@@ -78,9 +78,7 @@ def analysis_window(audio: np.ndarray, sr: int, onset: int, config: RealismConfi
     cfg = config
     x = np.asarray(audio, np.float64).ravel()[max(0, int(onset) - int(cfg.pre_s * sr)):]
     x = x[: int((cfg.length_s + 0.05) * sr)]
-    if int(sr) != cfg.sr:
-        g = np.gcd(int(sr), cfg.sr)
-        x = signal.resample_poly(x, cfg.sr // g, int(sr) // g)
+    x = resample(x, sr, cfg.sr)
     n = int(cfg.length_s * cfg.sr)
     x = np.pad(x[:n], (0, max(0, n - x.size)))
     peak = float(np.max(np.abs(x)))

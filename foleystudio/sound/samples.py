@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy import signal
 
 from foleystudio.errors import InputError
 from foleystudio.sound.backends import (
     FOOTWEAR, FOOTWEAR_ALIASES, SURFACE_ALIASES, SURFACES, StepRequest, StepSound, normalize_request,
 )
-from foleystudio.sound.features import attack_onset
+from foleystudio.sound.features import attack_onset, resample
 from foleystudio.sound.procedural import dsp
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".aif", ".aiff")
@@ -56,15 +55,8 @@ def load_mono(path: str | Path, sr: int) -> np.ndarray:
         data, file_sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise InputError(f"cannot read audio file {path}: {exc}") from None
-    return resample(data.mean(axis=1), int(file_sr), sr)
+    return resample(data.mean(axis=1), int(file_sr), sr).astype(np.float32)
 
-
-def resample(x: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
-    """Mono `x` from `from_sr` to `to_sr` (polyphase), as float32."""
-    if from_sr != to_sr:
-        g = np.gcd(int(from_sr), int(to_sr))
-        x = signal.resample_poly(x, int(to_sr) // g, int(from_sr) // g)
-    return np.asarray(x, np.float32)
 
 
 def _canonical(name: str, allowed: tuple[str, ...], aliases: dict[str, str]) -> str | None:
