@@ -70,6 +70,8 @@ class ContactConfig:
     strength_speed: float = 3.0  # downward speed (leg lengths/s, ~2.7 m/s: a jump landing) that is full strength
     strength_swing_speed: float = 12.0  # swing peak (leg lengths/s) of a sprint, full strength
     ground_tolerance: float = 0.04  # leg lengths above the stance's floor level that count as down
+    glide_tolerance: float = 0.04  # leg lengths from its resting place a foot may still be and count as down
+    glide_share: float = 0.5  # ... or this share of a frame's travel at the swing's peak speed (tracking lag)
     max_refine_frames: int = 3  # how far back from the first stopped frame the touchdown may move
 
 
@@ -112,7 +114,24 @@ def _stances_of(sig: FootSignals, foot: str, config: ContactConfig) -> list[_Sta
     p95 = float(np.percentile(finite, 95))
     swing = max(config.swing_speed, config.relative_swing * p95)
     stance = min(max(config.stance_speed, config.relative_stance * p95), 0.6 * swing)
-    return _stances(speed, swing, stance)
+    return _merge_shuffles(_stances(speed, swing, stance), sig, foot, config)
+
+
+def _merge_shuffles(stances: list[_Stance], sig: FootSignals, foot: str, config: ContactConfig) -> list[_Stance]:
+    """A stance after a "swing" that never took the foot anywhere continues the one before.
+
+    Landmark jitter on a planted foot (a sprinter's forefoot under motion blur, a foot
+    half hidden by the other leg) can read as one fast frame: without this the stance is
+    cut in two pieces, each too short to count, and a real touchdown is lost.
+    """
+    out: list[_Stance] = []
+    for seg in stances:
+        if out and seg.lift_off is not None and out[-1].end >= seg.lift_off - 1:
+            if _excursion(sig, foot, seg.lift_off, seg.start) < config.min_excursion:
+                out[-1] = replace(out[-1], end=seg.end)
+                continue
+        out.append(seg)
+    return out
 
 
 def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
@@ -157,7 +176,9 @@ def _is_touchdown(
     k = seg.start
     if t[min(seg.end + 1, len(t) - 1)] - t[k] < config.min_stance_s:
         return False
-    if seg.lift_off is not None and _excursion(sig, foot, seg.lift_off, k) < config.min_excursion:
+    if seg.lift_off is not None and _excursion(sig, foot, seg.lift_off, k) < _required_excursion(
+        sig, foot, seg.lift_off, k, config
+    ):
         return False  # never really left the ground: jitter, a shuffle, a weight shift
     height_m = sig.height_m[foot][k]
     if np.isfinite(height_m) and height_m > config.max_height_m:
@@ -186,37 +207,70 @@ def _level(sole_y: np.ndarray, seg: _Stance) -> float:
 
 
 def _excursion(sig: FootSignals, foot: str, lift_off: int, touch: int) -> float:
-    """Farthest the foot centre got from where it left the ground, in leg lengths."""
-    path = sig.centre[foot][lift_off : touch + 1]
-    d = np.linalg.norm(path - path[0], axis=1) / sig.leg_px[lift_off : touch + 1]
-    return float(np.nanmax(d)) if np.isfinite(d).any() else 0.0
+    """How far the swing took the foot, in leg lengths: the step or the jump, the larger.
+
+    The step is the foot centre's travel from lift-off to touchdown; the jump is how far
+    the sole rose above where it left. A foot that wanders and comes back to the same
+    place (landmark jitter on a foot hidden behind the other leg) scores neither.
+    """
+    rows = slice(lift_off, touch + 1)
+    leg = sig.leg_px[rows]
+    centre = sig.centre[foot][rows]
+    step = np.linalg.norm(centre[-1] - centre[0]) / leg[-1]
+    sole = _sole_y(sig, foot)[rows]
+    rise = (sole[0] - sole) / leg
+    values = [v for v in (step, np.nanmax(rise) if np.isfinite(rise).any() else np.nan) if np.isfinite(v)]
+    return float(max(values)) if values else 0.0
+
+
+def _required_excursion(sig: FootSignals, foot: str, lift_off: int, touch: int, config: ContactConfig) -> float:
+    """min_excursion, raised where MediaPipe barely sees the foot: weak evidence needs more motion."""
+    vis = sig.visibility[foot][lift_off : touch + 1]
+    seen = float(np.min(vis)) if vis.size else 0.0
+    return config.min_excursion / float(np.clip(seen, config.min_visibility, 1.0))
 
 
 def _touchdown(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, config: ContactConfig) -> tuple[float, int]:
-    """(time, frame index) the descending sole came within ground_tolerance of the floor.
+    """(time, frame index) the sole came down onto the floor and stopped travelling over it.
 
-    The floor under the foot is the sole's median height over the stance that follows.
-    Going back from the first stopped frame (at most max_refine_frames), the touchdown is
-    where the sole crossed that level less the tolerance, interpolated between frames.
-    On the dev sprints MediaPipe's smoothing shows the foot stopped about a frame after
-    the audible click, while the sole is already at the floor: the crossing times the
-    click. A walking heel that glides in low is called down early by it (~1-3 frames on
-    the dev walker and the synthetic walks): the known weakness of this rule.
+    Going back from the first stopped frame (at most max_refine_frames), a frame is down
+    when the sole is within ground_tolerance of the floor (its median height over the
+    stance that follows) and within glide_tolerance of where it comes to rest. The
+    touchdown is where the last frame that was not down crossed into it, interpolated
+    between the two frames on whichever of the two conditions it failed.
+
+    The floor test times a sprint: MediaPipe's foot trails a fast foot by about a frame,
+    so the first stopped frame comes late while the sole is already at the floor. The
+    glide test keeps a walking heel that skims in low from being called down while it
+    still slides forward (1-3 frames early without it).
     """
     t = track.t_s
     k = seg.start
     y = _sole_y(sig, foot)
     leg = sig.leg_px[k]
-    ground = float(np.nanmedian(y[k : seg.end + 1]))
-    level = ground - config.ground_tolerance * leg
+    part = sig.sole[foot][k]
+    rest = sig.points[foot][k, part, 0]
+    floor = float(np.nanmedian(y[k : seg.end + 1])) - config.ground_tolerance * leg
+    frame_s = float(t[k] - t[k - 1]) if k > 0 else 1 / 30
+    swing = sig.speed[foot][seg.swing_from : k]
+    pace = float(np.nanmedian(swing)) if np.isfinite(swing).any() else 0.0  # robust to a one-frame glitch
+    glide = max(config.glide_tolerance, config.glide_share * pace * frame_s) * leg
+
+    def misses(m: int) -> tuple[float, float]:  # how far frame m is from being down (<= 0: down)
+        return floor - y[m], abs(sig.points[foot][m, part, 0] - rest) - glide
+
     first = max(0, k - config.max_refine_frames)
     j = k
-    while j - 1 >= first and np.isfinite(y[j - 1]) and y[j - 1] >= level:
+    while j - 1 >= first and all(np.isfinite(misses(j - 1))) and max(misses(j - 1)) <= 0:
         j -= 1
-    if j >= 1 and np.isfinite(y[j - 1]) and np.isfinite(y[j]) and y[j] > y[j - 1]:
-        frac = (level - y[j - 1]) / (y[j] - y[j - 1])
-        return float(t[j - 1] + np.clip(frac, 0.0, 1.0) * (t[j] - t[j - 1])), j
-    return float(t[j]), j
+    if j < 1 or not all(np.isfinite(misses(j - 1) + misses(j))):
+        return float(t[j]), j
+    before, at = misses(j - 1), misses(j)
+    frac = 0.0
+    for b, a in zip(before, at):
+        if b > 0 and b > a:
+            frac = max(frac, b / (b - a))
+    return float(t[j - 1] + np.clip(frac, 0.0, 1.0) * (t[j] - t[j - 1])), j
 
 
 def _descent_speed(t: np.ndarray, sig: FootSignals, foot: str, m: int) -> float:
