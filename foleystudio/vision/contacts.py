@@ -9,7 +9,15 @@ when the foot never really left the ground (it travelled less than `min_excursio
 when it stopped in the air (higher than the other foot in MediaPipe's metric world
 landmarks, still rising into the stop, or above the stances around it: the top of a
 jump). The touchdown time is when the descending sole reached the floor level of the
-stance that follows, interpolated between frames; strength is its downward speed then. MediaPipe's left/right swaps are undone first (feet.py).
+stance that follows and stopped gliding over it, interpolated between frames; strength is
+its downward speed then. MediaPipe's left/right swaps are undone first (feet.py).
+
+A second, independent opinion comes from the gait cycle (gait.py): the heel strike is
+where the leading foot is farthest ahead of the other along the facing direction, in
+the world landmarks. A touchdown both see is timed between the two and made surer; a
+strike the picture missed is added when its cycle is clear (walking towards or away
+from the camera, a foot hidden at the stop); a picture touchdown in the middle of a
+clear stride of the same foot is kept as a doubt, at lower confidence.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from foleystudio.vision.feet import FootSignals, foot_signals
+from foleystudio.vision.gait import GaitConfig, Strike, gait_strikes
 from foleystudio.vision.pose import Poses, PoseTrack
 
 KINDS = ("step", "landing", "scuff")
@@ -73,6 +82,12 @@ class ContactConfig:
     glide_tolerance: float = 0.04  # leg lengths from its resting place a foot may still be and count as down
     glide_share: float = 0.5  # ... or this share of a frame's travel at the swing's peak speed (tracking lag)
     max_refine_frames: int = 3  # how far back from the first stopped frame the touchdown may move
+    gait: GaitConfig = GaitConfig()  # heel strikes from the gait cycle (vision.gait), the second opinion
+    gait_window_s: float = 0.15  # a picture touchdown and a gait strike this close are the same contact
+    gait_weight: float = 0.5  # share of the gait strike's time in a contact both saw
+    gait_alone_swing_m: float = 0.8  # a strike the picture missed counts when its cycle swings this much
+    gait_alone_confidence: float = 0.6  # ... at this confidence at most
+    off_cycle_factor: float = 0.5  # confidence of a picture touchdown between the strikes of a clear gait
 
 
 def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) -> ContactEvents:
@@ -94,7 +109,82 @@ def _track_contacts(track: PoseTrack, width: int, height: int, config: ContactCo
         for i, seg in enumerate(stances):
             if _is_touchdown(track, sig, foot, stances, i, config):
                 found.append(_event(track, sig, foot, seg, width, height, config))
+    found = _with_gait(track, sig, found, width, height, config)
     return _mark_landings(_drop_mirrors(_thin(found, config), sig, width, height, config), config)
+
+
+def _with_gait(
+    track: PoseTrack, sig: FootSignals, found: list[ContactEvent], width: int, height: int, config: ContactConfig
+) -> list[ContactEvent]:
+    """Join the picture's touchdowns with the gait cycle's heel strikes (vision.gait).
+
+    Both saw it: one contact, its time between the two, more confident. Only the gait
+    cycle saw it (a foot hidden at the stop, a walk towards the camera where the feet
+    barely move across the picture): a contact at the strike when the cycle is clear.
+    Only the picture saw it while the same foot is in a clear gait cycle around it: a
+    doubt (landmark jitter mid-stance), kept at a lower confidence. Jumps and stamps
+    have no cycle and pass untouched.
+    """
+    strikes = gait_strikes(track, config.gait)
+    if not strikes:
+        return found
+    out: list[ContactEvent] = []
+    used: set[int] = set()
+    for e in found:
+        near = [i for i, s in enumerate(strikes)
+                if s.foot == e.foot and i not in used and abs(s.t_s - e.t_s) <= config.gait_window_s]
+        if near:
+            i = min(near, key=lambda i: abs(strikes[i].t_s - e.t_s))
+            used.add(i)
+            s = strikes[i]
+            t_s = (1 - config.gait_weight) * e.t_s + config.gait_weight * s.t_s
+            sure = 1 - (1 - e.confidence) * (1 - _strike_confidence(s, sig, config))
+            out.append(replace(e, t_s=round(t_s, 6), frame=_frame_at(track, t_s), confidence=round(sure, 3)))
+        elif _in_cycle(strikes, e, config):
+            out.append(replace(e, confidence=round(e.confidence * config.off_cycle_factor, 3)))
+        else:
+            out.append(e)
+    for i, s in enumerate(strikes):
+        if i not in used and s.swing_m >= config.gait_alone_swing_m:
+            out.append(_strike_event(track, sig, s, width, height, config))
+    return out
+
+
+def _strike_confidence(s: Strike, sig: FootSignals, config: ContactConfig) -> float:
+    clarity = min(1.0, s.swing_m / (2 * config.gait_alone_swing_m)) if np.isfinite(s.swing_m) else 1.0
+    rows = slice(max(0, s.index - sig.lag * 3), s.index + sig.lag + 1)
+    seen = np.concatenate([sig.visibility["left"][rows], sig.visibility["right"][rows]])
+    vis = float(np.min(seen)) if seen.size else 0.0  # both heels make the split; the approach, not one frame
+    return float(np.clip(config.gait_alone_confidence * clarity * vis / 0.5, 0.0, config.gait_alone_confidence))
+
+
+def _in_cycle(strikes: list[Strike], e: ContactEvent, config: ContactConfig) -> bool:
+    """The same foot has clear strikes shortly before and after e: e falls mid-stride."""
+    mine = [s.t_s for s in strikes if s.foot == e.foot and s.swing_m >= config.gait_alone_swing_m]
+    stride = 2.0  # seconds: longer than any walking stride
+    return any(0 < e.t_s - t < stride for t in mine) and any(0 < t - e.t_s < stride for t in mine)
+
+
+def _strike_event(
+    track: PoseTrack, sig: FootSignals, s: Strike, width: int, height: int, config: ContactConfig
+) -> ContactEvent:
+    x_px, y_px = sig.sole_point(s.foot, s.index)
+    return ContactEvent(
+        t_s=round(s.t_s, 6),
+        frame=_frame_at(track, s.t_s),
+        person=track.person,
+        foot=s.foot,
+        kind="step",
+        confidence=round(_strike_confidence(s, sig, config), 3),
+        strength=round(_strength(0.0, float(np.nanmax(sig.speed[s.foot][max(0, s.index - 10) : s.index + 1], initial=0.0)), config), 3),
+        x=round(float(np.clip(x_px / width, 0, 1)), 4) if np.isfinite(x_px) else 0.5,
+        y=round(float(np.clip(y_px / height, 0, 1)), 4) if np.isfinite(y_px) else 0.5,
+        body_px=round(float(sig.body_px[s.index]), 1),
+    )
+
+
+def _frame_at(track: PoseTrack, t_s: float) -> int:
+    return int(track.frames[int(np.argmin(np.abs(track.t_s - t_s)))])
 
 
 @dataclass(frozen=True)
@@ -176,10 +266,9 @@ def _is_touchdown(
     k = seg.start
     if t[min(seg.end + 1, len(t) - 1)] - t[k] < config.min_stance_s:
         return False
-    if seg.lift_off is not None and _excursion(sig, foot, seg.lift_off, k) < _required_excursion(
-        sig, foot, seg.lift_off, k, config
-    ):
-        return False  # never really left the ground: jitter, a shuffle, a weight shift
+    origin = seg.lift_off if seg.lift_off is not None else seg.swing_from  # a track may start mid-swing
+    if _excursion(sig, foot, origin, k) < _required_excursion(sig, foot, origin, k, config):
+        return False  # never really left the ground (or too little of the swing was seen): jitter, a shuffle
     height_m = sig.height_m[foot][k]
     if np.isfinite(height_m) and height_m > config.max_height_m:
         return False  # stopped in the air above the standing foot
