@@ -168,7 +168,7 @@ def _in_cycle(strikes: list[Strike], e: ContactEvent, config: ContactConfig) -> 
 def _strike_event(
     track: PoseTrack, sig: FootSignals, s: Strike, width: int, height: int, config: ContactConfig
 ) -> ContactEvent:
-    x_px, y_px = sig.sole_point(s.foot, s.index)
+    x, y = _where(sig, s.foot, s.index, width, height)
     return ContactEvent(
         t_s=round(s.t_s, 6),
         frame=_frame_at(track, s.t_s),
@@ -177,14 +177,22 @@ def _strike_event(
         kind="step",
         confidence=round(_strike_confidence(s, sig, config), 3),
         strength=round(_strength(0.0, float(np.nanmax(sig.speed[s.foot][max(0, s.index - 10) : s.index + 1], initial=0.0)), config), 3),
-        x=round(float(np.clip(x_px / width, 0, 1)), 4) if np.isfinite(x_px) else 0.5,
-        y=round(float(np.clip(y_px / height, 0, 1)), 4) if np.isfinite(y_px) else 0.5,
+        x=x,
+        y=y,
         body_px=round(float(sig.body_px[s.index]), 1),
     )
 
 
 def _frame_at(track: PoseTrack, t_s: float) -> int:
     return int(track.frames[int(np.argmin(np.abs(track.t_s - t_s)))])
+
+
+def _where(sig: FootSignals, foot: str, k: int, width: int, height: int) -> tuple[float, float]:
+    """Normalised position of the foot's sole at row k; the frame centre where it is unseen."""
+    x_px, y_px = sig.sole_point(foot, k)
+    if not (np.isfinite(x_px) and np.isfinite(y_px)):
+        return 0.5, 0.5
+    return round(float(np.clip(x_px / width, 0, 1)), 4), round(float(np.clip(y_px / height, 0, 1)), 4)
 
 
 @dataclass(frozen=True)
@@ -385,8 +393,8 @@ def _event(
     confidence = float(np.clip(vis, 0.0, 1.0) * (0.5 + 0.5 * sharpness) * height_term)
     if vis < config.min_visibility:
         confidence *= 0.5
-    x_px, y_px = sig.sole_point(foot, k)
-    frame = int(track.frames[int(np.argmin(np.abs(t - t_touch)))])
+    x, y = _where(sig, foot, k, width, height)
+    frame = _frame_at(track, t_touch)
     return ContactEvent(
         t_s=round(t_touch, 6),
         frame=frame,
@@ -395,8 +403,8 @@ def _event(
         kind="step",
         confidence=round(confidence, 3),
         strength=round(_strength(approach, seg.peak, config), 3),
-        x=round(float(np.clip(x_px / width, 0, 1)), 4),
-        y=round(float(np.clip(y_px / height, 0, 1)), 4),
+        x=x,
+        y=y,
         body_px=round(float(sig.body_px[k]), 1),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -20,7 +22,7 @@ def _strikes_vs_truth(c: synth.Clip):
 
 
 def _as_event(strike):
-    return type("E", (), {"t_s": strike.t_s, "foot": strike.foot, "person": 0, "kind": "step", "confidence": 1.0})()
+    return SimpleNamespace(t_s=strike.t_s, foot=strike.foot, person=0, kind="step", confidence=1.0)
 
 
 @pytest.mark.parametrize("direction", ["right", "left", "toward", "away"])
