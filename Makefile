@@ -20,10 +20,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-# The optional neural extra (~1.1 GB): torch first, from the CPU wheel, so nothing pulls CUDA.
+# The optional neural and clip extras (~1.1 GB): torch first, from the CPU wheel, so nothing pulls CUDA.
 $(NEURAL): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,neural]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,neural,clip]'
 	touch $(NEURAL)
 
 neural: $(NEURAL)

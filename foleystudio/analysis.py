@@ -20,6 +20,7 @@ from foleystudio.vision.contacts import ContactConfig, ContactEvents, detect_con
 from foleystudio.vision.pose import PoseConfig, Poses, estimate_poses
 from foleystudio.vision.scene import SceneConfig, SceneEstimate, estimate_scene, tap_frames
 from foleystudio.vision.shots import ShotDetector, Shots
+from foleystudio.vision.surface.clip import load_clip
 from foleystudio.vision.surface.sampler import FrameSampler, SamplerConfig
 
 Callback = Callable[[dict], None]
@@ -36,6 +37,7 @@ class AnalysisOptions:
         default_factory=lambda: SceneConfig(default_surface=DEFAULT_SURFACE, default_footwear=DEFAULT_FOOTWEAR)
     )
     estimate_scene: bool = True  # look at the ground under each contact (about 15 ms a patch)
+    clip_dir: str | None = None  # local open_clip model folder: CLIP judges ground and setting, not the built-in model
     use_cache: bool = True  # read/write pose tracks in the cache directory
     cache_dir: str | None = None  # None: $FOLEY_CACHE or ~/.cache/foleystudio
 
@@ -65,8 +67,9 @@ def analyse(
     contacts = detect_contacts(poses, config=options.contacts)
     scene = None
     if sampler is not None:
+        estimator = load_clip(options.clip_dir) if options.clip_dir else None  # cached: the CLI loaded it up front
         with muted_native_stderr():  # selfie segmentation's TFLite start-up lines
-            scene = estimate_scene(contacts.events, shots=shots, sampler=sampler, poses=poses,
+            scene = estimate_scene(contacts.events, shots=shots, sampler=sampler, poses=poses, model=estimator,
                                    config=options.scene, callback=callback)
     return Analysis(info=info, poses=poses, contacts=contacts, shots=shots, scene=scene)
 

@@ -52,6 +52,7 @@ def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) 
     choices = resolve_surfaces(events, estimates, cues=options.cues, surface=options.surface,
                                footwear=options.footwear, default_surface=DEFAULT_SURFACE,
                                default_footwear=DEFAULT_FOOTWEAR)
+    estimator = analysis.scene.estimator if analysis.scene is not None else None  # an estimate implies a scene
     styles = []
     for choice in choices:
         style = {
@@ -63,6 +64,7 @@ def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) 
         if choice.surface_source == "estimate":
             style["surface_seen"] = choice.surface  # the estimator's class, before the sound engine's mapping
             style["surface_probability"] = round(float(choice.probability), 3)
+            style["surface_estimator"] = estimator
         styles.append(style)
     return tuple(styles)
 

@@ -18,6 +18,8 @@ from foleystudio.sound.backends import BACKENDS, NEURAL_BACKENDS
 from foleystudio.sound.neural import check_neural
 from foleystudio.vision.cues import read_cues
 from foleystudio.vision.surface.classes import FOOTWEAR, SURFACES, normalise_footwear, normalise_surface
+from foleystudio.vision.surface.clip import LAYOUT as CLIP_LAYOUT
+from foleystudio.vision.surface.clip import check_clip, load_clip
 from foleystudio.vision.contacts import ContactConfig
 
 EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
@@ -46,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cue sheet (.json or .csv): time ranges, optionally per person, with their own "
                         "surface/footwear; wins over --surface/--footwear")
     p.add_argument("--no-scene", action="store_true", help="do not look at the ground (faster; defaults apply)")
+    p.add_argument("--clip-dir", metavar="DIR",
+                   help="estimate the ground, indoor/outdoor and the environment with a local open_clip model "
+                        f"instead of the built-in classifier; DIR holds {CLIP_LAYOUT} (needs: pip install '.[clip]')")
     p.add_argument("--backend", default="procedural", choices=BACKENDS, help="how steps are made")
     p.add_argument("--library", metavar="DIR", help="sample library for --backend samples: DIR/<surface>/<footwear|any>/*.wav")
     p.add_argument("--model-dir", metavar="DIR",
@@ -69,19 +74,25 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--backend {args.backend} needs --model-dir DIR (a local diffusers pipeline folder)")
     if args.lora and args.backend not in NEURAL_BACKENDS:
         parser.error("--lora applies only to --backend " + " or ".join(NEURAL_BACKENDS))
+    if args.clip_dir and args.no_scene:
+        parser.error("--clip-dir has nothing to do with --no-scene: the scene is what CLIP estimates")
     if args.backend in NEURAL_BACKENDS:
         check_neural(args.backend, args.model_dir, args.lora)  # refuse a bad model folder before any work
     surface = normalise_surface(args.surface) if args.surface else None  # refuse typos before any work
     footwear = normalise_footwear(args.footwear) if args.footwear else None
     cues = read_cues(args.cues) if args.cues else None
+    if args.clip_dir:
+        check_clip(args.clip_dir)
     info = probe_video(args.video)
     out = Path(args.output) if args.output else Path.cwd() / f"{Path(args.video).stem}_foley.mp4"
     _check_output(out, Path(args.video))
     if args.keep_audio and not info.has_audio:
         raise InputError(f"{args.video}: --keep-audio given but the video has no audio track")
+    if args.clip_dir:
+        load_clip(args.clip_dir)  # an unloadable model fails here, not after the pose pass (cached for the scene)
 
     options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence),
-                              estimate_scene=not args.no_scene, use_cache=not args.no_cache)
+                              estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir)
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
                                    keep_audio=args.keep_audio)

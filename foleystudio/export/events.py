@@ -50,6 +50,8 @@ def events_document(
                 "surface_confident": s.surface_confident,
                 "footwear": s.footwear,
                 "footwear_confident": s.footwear_confident,
+                "surface_estimator": scene.estimator,
+                "environment": s.environment,
             }
             for s in scene.shots
         ]

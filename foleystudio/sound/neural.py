@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import warnings
 import zlib
 from collections.abc import Callable
@@ -27,6 +26,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from foleystudio.errors import InputError, ModelError, RenderError
+from foleystudio.local_models import read_model_json, tolerate_torchvision
 from foleystudio.sound.backends import StepRequest
 from foleystudio.sound.features import attack_onset, energy_envelope, resample
 from foleystudio.sound.procedural import dsp
@@ -196,17 +196,8 @@ def check_neural(name: str, model_dir: str | Path | None, lora: str | Path | Non
         raise ModelError(f"the {name} backend needs {', '.join(missing)}, not installed here: {INSTALL_HINT}")
     if not model_dir:
         raise InputError(f"the {name} backend needs --model-dir DIR: a local copy of {spec.example}")
-    root = Path(model_dir).expanduser()
     what = f"a diffusers {spec.pipeline} folder, e.g. a local copy of {spec.example}"
-    if not root.is_dir():
-        raise ModelError(f"model directory {root} does not exist or is not a directory; expected {what}")
-    index_file = root / "model_index.json"
-    if not index_file.is_file():
-        raise ModelError(f"model directory {root} has no model_index.json; expected {what}")
-    try:
-        index = json.loads(index_file.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"cannot read {index_file}: {exc}") from None
+    root, index = read_model_json(model_dir, "model_index.json", label="model directory", expected=what)
     found = index.get("_class_name") if isinstance(index, dict) else None
     if found != spec.pipeline:
         other = next((n for n, s in MODELS.items() if s.pipeline == found), None)
@@ -245,6 +236,7 @@ class PipelineGenerator:
 
     def __init__(self, name: str, root: Path, *, lora: str | Path | None = None,
                  options: NeuralOptions = NeuralOptions()):
+        tolerate_torchvision()
         import diffusers
         import torch
 

@@ -5,10 +5,12 @@ ShotDetector fed with thumbnails) and a bounded FrameSampler of downscaled frame
 For each contact it takes the stored frame nearest the contact inside the same shot
 (a surface never crosses a cut), cuts the ground patch next to the foot, masks the
 person out (selfie segmentation on a square around them, plus the legs of the pose
-when given) and classifies the patch. Per shot the patch probabilities are averaged;
-each contact then gets the average of its own neighbourhood (the contacts around it,
-so a real change of ground mid-shot wins after a few steps) and the shot's, so one
-odd patch does not flip a step to another surface. Unsure answers fall back to the
+when given) and classifies the patch with the surface estimator: the built-in
+classifier, or CLIP zero-shot from a local model (`surface/clip.py`), which also says
+indoors/outdoors and names the environment from whole frames. Per shot the patch
+probabilities are averaged; each contact then gets the average of its own
+neighbourhood (the contacts around it, so a real change of ground mid-shot wins after
+a few steps) and the shot's, so one odd patch does not flip a step to another surface. Unsure answers fall back to the
 configured default and say so.
 """
 
@@ -25,7 +27,6 @@ from foleystudio.vision.landmarks import FOOT
 from foleystudio.vision.pose import Poses
 from foleystudio.vision.shots import Shot, ShotDetector, Shots
 from foleystudio.vision.surface.classes import normalise_footwear, normalise_surface
-from foleystudio.vision.surface.features import surface_features
 from foleystudio.vision.surface.ground import (
     GroundConfig,
     GroundPatch,
@@ -35,7 +36,8 @@ from foleystudio.vision.surface.ground import (
     leg_mask,
 )
 from foleystudio.vision.surface.footwear import feet_in_frame, footwear_evidence
-from foleystudio.vision.surface.model import SurfaceGuess, SurfaceModel, guess_from_proba, load_model
+from foleystudio.vision.surface.estimator import FrameView, SurfaceEstimator, as_estimator
+from foleystudio.vision.surface.model import SurfaceGuess, SurfaceModel, guess_from_proba
 from foleystudio.vision.surface.sampler import FrameSampler, SampledFrame
 from foleystudio.vision.surface.setting import SettingConfig, estimate_setting
 
@@ -92,12 +94,15 @@ class ShotScene:
     footwear_confident: bool
     patches: int  # ground patches the surface rests on
     source: str  # "estimate" or "default"
+    environment: str | None = None  # e.g. "street", "gym": only from an estimator that looks at whole frames
+    environment_probability: float = 0.0
 
 
 @dataclass(frozen=True)
 class SceneEstimate:
     shots: tuple[ShotScene, ...]
     contacts: tuple[ContactSurface, ...]  # aligned with the contacts given
+    estimator: str = "builtin"  # the surface estimator's name: "builtin" or "clip"
 
     def at_time(self, t_s: float) -> ShotScene:
         for s in self.shots:
@@ -112,14 +117,17 @@ def estimate_scene(
     shots: Shots,
     sampler: FrameSampler,
     poses: Poses | None = None,
-    model: SurfaceModel | None = None,
+    model: SurfaceModel | SurfaceEstimator | None = None,
     config: SceneConfig = SceneConfig(),
     callback: Callback | None = None,
 ) -> SceneEstimate:
-    """Scene of every shot and surface/footwear of every contact (in the order given)."""
+    """Scene of every shot and surface/footwear of every contact (in the order given).
+
+    `model`: the surface estimator (None: the committed classifier; a `SurfaceModel` is wrapped).
+    """
     if not shots.shots:
         raise ValueError("estimate_scene needs at least one shot")
-    model = model or load_model()
+    estimator = as_estimator(model)
     default_surface = normalise_surface(config.default_surface)
     default_footwear = normalise_footwear(config.default_footwear)
     shot_of = [shots.at_frame(c.frame).index for c in contacts]
@@ -135,7 +143,7 @@ def estimate_scene(
                     sample = sampler.nearest(contacts[k].frame, shot.start_frame, shot.end_frame)
                     if sample is None:
                         continue
-                    proba[k], skin[k] = _look(contacts[k], sample, segmenter, poses, model, config)
+                    proba[k], skin[k] = _look(contacts[k], sample, segmenter, poses, estimator, config)
                     used[k] = sample.index
                 if poses is not None:
                     feet[shot.index] = _feet_evidence(poses, sampler, shot, segmenter, config)
@@ -145,12 +153,12 @@ def estimate_scene(
     for shot in shots:
         members = [k for k, s in enumerate(shot_of) if s == shot.index]
         evidence = [skin[k] for k in members] + feet[shot.index]
-        shot_scenes.append(_shot_scene(shot, members, proba, evidence, sampler, model, config, default_surface, default_footwear))
+        shot_scenes.append(_shot_scene(shot, members, proba, evidence, sampler, estimator, config, default_surface, default_footwear))
     per_contact = []
     for k, contact in enumerate(contacts):
         scene = shot_scenes[shot_of[k]]
-        per_contact.append(_contact_surface(k, shot_of, contacts, proba, scene, used[k], model, config, default_surface))
-    return SceneEstimate(shots=tuple(shot_scenes), contacts=tuple(per_contact))
+        per_contact.append(_contact_surface(k, shot_of, contacts, proba, scene, used[k], estimator, config, default_surface))
+    return SceneEstimate(shots=tuple(shot_scenes), contacts=tuple(per_contact), estimator=estimator.name)
 
 
 def _spread(members: list[int], limit: int) -> list[int]:
@@ -161,13 +169,13 @@ def _spread(members: list[int], limit: int) -> list[int]:
 
 
 def _look(
-    contact: ContactEvent, sample: SampledFrame, segmenter: PersonSegmenter, poses: Poses | None, model: SurfaceModel,
+    contact: ContactEvent, sample: SampledFrame, segmenter: PersonSegmenter, poses: Poses | None, model: SurfaceEstimator,
     config: SceneConfig,
 ) -> tuple[np.ndarray | None, float | None]:
     patch, person = contact_patch(contact, sample, segmenter, poses=poses, config=config.ground)
     proba = None
     if patch is not None and patch.valid_fraction >= config.min_valid_fraction:
-        proba = model.predict_proba(surface_features(patch.rgb, patch.mask))
+        proba = model.patch_proba(patch.rgb, patch.mask)
     skin = None
     if abs(sample.index - contact.frame) <= config.footwear_max_offset_frames:
         x_px, y_px = sample.to_px(contact.x, contact.y)
@@ -237,7 +245,7 @@ def _legs(poses: Poses | None, person: int, sample: SampledFrame, body: float) -
 
 
 def _shot_scene(
-    shot: Shot, members: list[int], proba: list, footwear_evidence: list, sampler: FrameSampler, model: SurfaceModel,
+    shot: Shot, members: list[int], proba: list, footwear_evidence: list, sampler: FrameSampler, model: SurfaceEstimator,
     config: SceneConfig, default_surface: str, default_footwear: str,
 ) -> ShotScene:
     frames = _pick(sampler.within(shot.start_frame, shot.end_frame), config.frames_per_shot)
@@ -248,13 +256,15 @@ def _shot_scene(
     guess, confident = shot_surface(found, model.classes, at_feet=at_feet, config=config)
     surface = guess.surface if confident else default_surface
     setting = estimate_setting([f.rgb for f in frames], surface=guess.surface if confident else None, config=config.setting)
+    view = model.frames_view([f.rgb for f in frames])
+    indoor, outdoor_p = _indoor(view, config.setting.unsure_band) if view else (setting.indoor, setting.outdoor_probability)
     footwear, footwear_ok = _footwear(footwear_evidence, config, default_footwear)
     return ShotScene(
         shot=shot.index,
         start_s=shot.start_s,
         end_s=shot.end_s,
-        indoor=setting.indoor,
-        outdoor_probability=setting.outdoor_probability,
+        indoor=indoor,
+        outdoor_probability=outdoor_p,
         lighting=setting.lighting,
         luma=setting.luma,
         surface=surface,
@@ -265,7 +275,15 @@ def _shot_scene(
         footwear_confident=footwear_ok,
         patches=len(found),
         source="estimate" if confident else "default",
+        environment=view.environment if view else None,
+        environment_probability=view.environment_probability if view else 0.0,
     )
+
+
+def _indoor(view: FrameView, unsure_band: float) -> tuple[bool | None, float]:
+    """The estimator's own indoor/outdoor answer, unsure (None) as close to 0.5 as the heuristic's."""
+    p = view.outdoor_probability
+    return (None if abs(p - 0.5) < unsure_band else p < 0.5), round(p, 3)
 
 
 def shot_surface(
@@ -288,11 +306,11 @@ def _pick(frames: tuple[SampledFrame, ...], n: int) -> list[SampledFrame]:
     return [frames[i] for i in np.linspace(0, len(frames) - 1, n).round().astype(int)]
 
 
-def _fallback_patch(rgb: np.ndarray, model: SurfaceModel) -> np.ndarray | None:
+def _fallback_patch(rgb: np.ndarray, model: SurfaceEstimator) -> np.ndarray | None:
     """No contact in the shot: the bottom-centre of the frame, usually floor or ground."""
     h, w = rgb.shape[:2]
     patch = rgb[int(0.8 * h) :, int(0.3 * w) : int(0.7 * w)]
-    return model.predict_proba(surface_features(patch)) if patch.size else None
+    return model.patch_proba(patch) if patch.size else None
 
 
 def _footwear(evidence: list[float | None], config: SceneConfig, default: str) -> tuple[str, bool]:
@@ -310,7 +328,7 @@ def _footwear(evidence: list[float | None], config: SceneConfig, default: str) -
 
 def _contact_surface(
     k: int, shot_of: list[int], contacts: Sequence[ContactEvent], proba: list, scene: ShotScene, used: int | None,
-    model: SurfaceModel, config: SceneConfig, default_surface: str,
+    model: SurfaceEstimator, config: SceneConfig, default_surface: str,
 ) -> ContactSurface:
     same = [j for j in range(len(contacts)) if shot_of[j] == shot_of[k] and contacts[j].person == contacts[k].person]
     pos = same.index(k)

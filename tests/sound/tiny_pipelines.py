@@ -12,6 +12,8 @@ import shutil
 import warnings
 from pathlib import Path
 
+from foleystudio.local_models import tolerate_torchvision
+
 WORDS = (
     "footsteps of a person walking running in on sneakers boots heels shoes barefoot heavy light "
     "concrete gravel wood wooden floor loose dry leaves snow close-up foley isolated no music"
@@ -21,6 +23,7 @@ SR = 16000  # both tiny models run at 16 kHz; the backend resamples to 48 kHz
 
 
 def _t5_parts():
+    tolerate_torchvision()
     from transformers import T5Config, T5EncoderModel, T5Tokenizer
 
     vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -2.0)] + [("\u2581" + w, -1.0) for w in WORDS]
@@ -32,6 +35,7 @@ def _t5_parts():
 
 def build_stable_audio(path: Path, *, seed: int = 0) -> Path:
     """A StableAudioPipeline: T5 text encoder, 1-layer DiT, Oobleck VAE (hop 256), 3 s window."""
+    tolerate_torchvision()
     import torch
     from diffusers import (AutoencoderOobleck, CosineDPMSolverMultistepScheduler, StableAudioDiTModel,
                            StableAudioPipeline)
@@ -61,6 +65,7 @@ def build_stable_audio(path: Path, *, seed: int = 0) -> Path:
 
 def build_audioldm2(path: Path, *, seed: int = 0) -> Path:
     """An AudioLDM2Pipeline: CLAP + T5 + GPT-2 conditioning, 2-block UNet, mel VAE, HiFi-GAN (hop 160)."""
+    tolerate_torchvision()
     import torch
     from diffusers import (AudioLDM2Pipeline, AudioLDM2ProjectionModel, AudioLDM2UNet2DConditionModel, AutoencoderKL,
                            DDIMScheduler)
