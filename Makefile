@@ -49,10 +49,13 @@ sounds: $(STAMP)
 sheets: $(STAMP)
 	$(BIN)/python scripts/listening_sheets.py --shared $(SHARED) --out docs/sounds
 
-# the surface classifier's weights (committed) from the CC0 textures, and its accuracy figures
+# the surface classifier's weights (committed) from the CC0 textures and the real clips' ground
+# patches (cut first: pose over the annotated clips, ~7 min), and its accuracy figures
 surface-model: $(STAMP)
+	$(BIN)/python scripts/make_surface_crops.py --shared $(SHARED)
 	$(BIN)/python scripts/train_surface.py --shared $(SHARED)
 
+# its figures: held-out tiles and swatches, and the real clips held out by source group (refits ~4 min)
 bench-surface: $(STAMP)
 	$(BIN)/python scripts/make_surface_crops.py --shared $(SHARED)
 	$(BIN)/python benchmarks/surface_accuracy.py --shared $(SHARED)

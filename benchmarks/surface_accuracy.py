@@ -3,11 +3,15 @@
     .venv/bin/python scripts/make_surface_crops.py          # once (pose over the clips, a few minutes)
     .venv/bin/python benchmarks/surface_accuracy.py [--weights path.npz] [--views 12]
 
-Prints top-1 and a confusion matrix for (1) the 45 tiles in shared/surfaces/tiles,
-whose source swatches the model never saw, (2) camera-like views of every held-out
-swatch, (3) the real patches next to the feet, and (4) per clip/shot: the surface
-the scene estimator would give (mean of the shot's patches), strict (the annotated
-surface) and lenient (also a surface the annotation says the picture cannot rule out).
+Prints top-1 and a confusion matrix for (1) the 45 tiles in shared/surfaces/tiles, whose
+source swatches the model never saw, (2) camera-like views of every held-out swatch, and
+(3) the real patches next to the feet, held out by source group: the committed weights
+were trained on these patches too, so each group is scored by a model refitted with the
+same recipe without any patch of that group or of footage it shares (leave one group out).
+Per clip/shot it gives the surface the scene estimator would give (`shot_surface`: mean of
+the shot's patches), strict (the most common label under the shot's feet; either, when two
+labels tie) and lenient (also a surface the annotation says the picture cannot rule out),
+and whether the estimator would trust it (confident) or fall back to the default.
 """
 
 from __future__ import annotations
@@ -15,22 +19,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from train_surface import ANNOTATIONS, FOOTAGE_SHARE, FOOTAGE_VIEWS, TEXTURE_CACHE, cache_key  # noqa: E402
 
 from foleystudio.vision.scene import shot_surface  # noqa: E402
-from foleystudio.vision.surface.dataset import CLASSES, heldout_views, load_swatches, load_tiles, shared_dir  # noqa: E402
+from foleystudio.vision.surface.dataset import CLASSES, augmented_features, heldout_views, load_swatches, load_tiles, shared_dir  # noqa: E402
 from foleystudio.vision.surface.features import surface_features  # noqa: E402
-from foleystudio.vision.surface.fit import confusion_matrix, format_confusion  # noqa: E402
+from foleystudio.vision.surface.fit import FitConfig, confusion_matrix, fit_mlp, format_confusion  # noqa: E402
+from foleystudio.vision.surface.footage import FootagePatch, held_out_proba, load_patches, patch_features, shot_truth, view_features  # noqa: E402
 from foleystudio.vision.surface.model import load_model  # noqa: E402
-
-ANNOTATIONS = ROOT / "benchmarks" / "data" / "surface_annotations.json"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,16 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crops", type=Path, default=ROOT / "out" / "surface_crops")
     parser.add_argument("--views", type=int, default=12, help="camera-like views per held-out swatch")
     parser.add_argument("--skip-tiles", action="store_true")
+    parser.add_argument("--in-sample", action="store_true", help="score the real patches with the committed weights (trained on them)")
     args = parser.parse_args(argv)
     model = load_model(args.weights)
-    classes = model.classes
+    surfaces = (args.shared or shared_dir()) / "surfaces"
     if not args.skip_tiles:
-        tiles_report(model, (args.shared or shared_dir()) / "surfaces", args.views)
-    index_path = args.crops / "index.json"
-    if not index_path.exists():
-        print(f"\nno real patches at {index_path}: run scripts/make_surface_crops.py first", file=sys.stderr)
-        return 1
-    clips_report(model, classes, json.loads(index_path.read_text()), args.crops)
+        tiles_report(model, surfaces, args.views)
+    patches = load_patches(args.crops, ANNOTATIONS)
+    annotations = json.loads(ANNOTATIONS.read_text())["clips"]
+    x = patch_features(patches)
+    if args.in_sample:
+        clips_report(model.predict_proba(x), patches, annotations, "committed weights, IN-SAMPLE (trained on these patches)")
+    proba = held_out(model, patches, x, surfaces)
+    clips_report(proba, patches, annotations, "held out by source group")
+    scene_report(json.loads((args.crops / "index.json").read_text()).get("scenes", {}), annotations)
     return 0
 
 
@@ -65,78 +75,96 @@ def tiles_report(model, surfaces: Path, views: int) -> None:
     y = np.array([model.classes.index(CLASSES[i]) for i in y])
     pred = model.predict_proba(x).argmax(axis=1)
     print(f"\nheld-out swatches x {views} camera-like views ({len(y)} from {len(held)} swatches): top-1 {np.mean(pred == y):.3f}")
-    print(format_confusion(confusion_matrix(y, pred, k), model.classes))
+    print(format_confusion(confusion_matrix(y, pred, k), model.classes), flush=True)
 
 
-def label_for(annotation: dict, t_s: float, y: float | None) -> tuple[str, set[str]]:
-    shot = [s for s in annotation["shots"] if s["start_s"] <= t_s + 1e-6][-1]
-    for region in shot.get("regions", []):
-        if y is not None and y < region["y_max"]:
-            return region["surface"], {region["surface"], *region.get("also", [])}
-    return shot["surface"], {shot["surface"], *shot.get("also", [])}
+def held_out(model, patches: list[FootagePatch], x: np.ndarray, surfaces: Path) -> np.ndarray:
+    """Leave-one-group-out probabilities with the committed model's recipe (its info)."""
+    info = json.loads(model.info)
+    config = FitConfig(**info["fit"])
+    per_class, straight, seed = info["views_per_class"], info["straight_share"], info["seed"]
+    key = cache_key(per_class, straight, seed)
+    started = time.time()
+    if TEXTURE_CACHE.is_file() and str(np.load(TEXTURE_CACHE)["key"]) == key:
+        cached = np.load(TEXTURE_CACHE)
+        x_tex, y_tex = cached["x"], cached["y"]
+    else:
+        print("\n(texture views not cached by train_surface.py: drawing them again, a few minutes)", flush=True)
+        train = [s for s in load_swatches(surfaces) if not s.held_out]
+        x_tex, y_tex = augmented_features(train, per_class=per_class, rng=np.random.default_rng(seed), straight_share=straight)
+    view_x, owner = view_features(patches, views=info.get("footage_views", FOOTAGE_VIEWS), rng=np.random.default_rng(seed + 2))
+
+    def fitter(xs: np.ndarray, ys: np.ndarray, ws: np.ndarray):
+        return fit_mlp(xs, ys, CLASSES, config=config, sample_weight=ws).predict_proba
+
+    def progress(event: dict) -> None:
+        print(f"  held out {event['group']:<12} {event['patches']:>4} patches, trained on {event['trained_on']} real views"
+              f"  ({time.time() - started:.0f} s)", flush=True)
+
+    print("\nrefitting without each source group:", flush=True)
+    share = info.get("footage_share", FOOTAGE_SHARE)
+    return held_out_proba(x_tex, y_tex, patches, view_x, owner, x, CLASSES, share=share, fitter=fitter, callback=progress)
 
 
-def clips_report(model, classes: tuple[str, ...], index: dict, crops: Path) -> None:
-    annotations = json.loads(ANNOTATIONS.read_text())["clips"]
-    truth, pred, lenient_ok = [], [], []
-    by_shot: dict[tuple[str, int], list] = defaultdict(list)
-    for clip, entries in sorted(index["clips"].items()):
-        for e in entries:
-            label, ok = label_for(annotations[clip], e["t_s"], e.get("y"))
-            rgb = cv2.cvtColor(cv2.imread(str(crops / e["rgb"])), cv2.COLOR_BGR2RGB)
-            mask = cv2.imread(str(crops / e["mask"]), cv2.IMREAD_GRAYSCALE) > 127
-            if mask.mean() < 0.25:
-                continue  # estimate_scene skips these too
-            p = model.predict_proba(surface_features(rgb, mask))
-            truth.append(classes.index(label))
-            pred.append(int(p.argmax()))
-            lenient_ok.append(classes[pred[-1]] in ok)
-            by_shot[(clip, e["shot"])].append((p, label, ok))
-    truth, pred = np.array(truth), np.array(pred)
-    print(f"\nreal ground patches next to the feet ({len(truth)} from {len(index['clips'])} clips): "
+def clips_report(proba: np.ndarray, patches: list[FootagePatch], annotations: dict, title: str) -> None:
+    classes = CLASSES
+    truth = np.array([classes.index(p.label) for p in patches])
+    pred = proba.argmax(axis=1)
+    lenient_ok = [classes[i] in p.accepted for i, p in zip(pred, patches)]
+    print(f"\nreal ground patches next to the feet, {title} ({len(patches)} from {len({p.clip for p in patches})} clips): "
           f"top-1 {np.mean(truth == pred):.3f} strict, {np.mean(lenient_ok):.3f} lenient")
     print(format_confusion(confusion_matrix(truth, pred, len(classes)), classes))
-    print("\nper clip and shot (majority label of its patches; the estimator's answer):")
+    by_shot: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for i, p in enumerate(patches):
+        by_shot[(p.clip, p.shot)].append(i)
+    print("\nper clip and shot (truth: the most common label under its feet; the estimator's answer):")
     groups: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
-    n_ok = n_len = n_used = n_confident = 0
+    n_ok = n_len = n_confident = n_conf_right = n_conf_wrong = 0
     for (clip, shot), rows in sorted(by_shot.items()):
-        labels = [r[1] for r in rows]
-        label = max(set(labels), key=labels.count)
-        ok = set().union(*[r[2] for r in rows if r[1] == label])
-        guess, confident = shot_surface([r[0] for r in rows], classes)
-        strict, lenient = guess.surface == label, guess.surface in ok
+        labels = shot_truth([patches[i].label for i in rows], patches[rows[0]].shot_surface)
+        ok = set().union(*[patches[i].accepted for i in rows if patches[i].label in labels])
+        guess, confident = shot_surface([proba[i] for i in rows], classes)
+        strict, lenient = guess.surface in labels, guess.surface in ok
         n_ok += strict
         n_len += lenient
         n_confident += confident
-        n_used += confident and lenient  # what the pipeline renders: the default when unsure
+        n_conf_right += confident and strict
+        n_conf_wrong += confident and not lenient  # rendered with a surface the picture rules out
         groups[annotations[clip]["group"]].append((strict, lenient))
         flag = "ok" if strict else ("ok~" if lenient else "WRONG")
-        print(f"  {clip:<28} shot {shot}: truth {label:<9} got {guess.surface:<9} p={guess.probability:.2f}"
+        print(f"  {clip:<28} shot {shot}: truth {'/'.join(sorted(labels)):<15} got {guess.surface:<9} p={guess.probability:.2f}"
               f"{' (unsure: default)' if not confident else ''} over {len(rows)} patches  {flag}")
-    print(f"clips/shots right (most probable class): {n_ok}/{len(by_shot)} strict, {n_len}/{len(by_shot)} lenient")
-    print(f"confident answers: {n_confident}/{len(by_shot)}, of which right (lenient): {n_used}; "
+    n = len(by_shot)
+    print(f"clips/shots right (most probable class): {n_ok}/{n} strict, {n_len}/{n} lenient")
+    print(f"confident answers: {n_confident}/{n}: {n_conf_right} right (strict), {n_conf_wrong} wrong (not even lenient); "
           f"the other shots fall back to the default surface")
-    print("per scene (share of its clips right, strict / lenient):")
+    print("per source group (share of its clips/shots right, strict / lenient):")
     for group, res in sorted(groups.items()):
         print(f"  {group:<12} {np.mean([r[0] for r in res]):.2f} / {np.mean([r[1] for r in res]):.2f}  ({len(res)})")
-    scenes = index.get("scenes", {})
-    if scenes:
-        print("\nscene estimator per clip (indoor/outdoor, lighting, footwear) vs annotation:")
-        io_ok = fw_ok = io_n = fw_n = 0
-        for clip, shots in sorted(scenes.items()):
-            ann = annotations[clip]
-            for s in shots:
-                want_fw = label_footwear(ann, s["start_s"])
-                got_bare = s["footwear"] in ("barefoot",) if s["footwear_confident"] else None
-                io_n += 1
-                io_ok += s["indoor"] == ann["indoor"]
-                if got_bare is not None:
-                    fw_n += 1
-                    fw_ok += got_bare == want_fw
-                print(f"  {clip:<28} shot {s['shot']}: indoor {s['indoor']!s:<5} (truth {ann['indoor']!s:<5}) "
-                      f"p_out={s['outdoor_probability']:.2f} light {s['lighting']:<6} footwear {s['footwear']}"
-                      f"{'' if s['footwear_confident'] else ' (default)'} (feet visible: {want_fw})")
-        print(f"indoor/outdoor right: {io_ok}/{io_n} (None counts as wrong); footwear claims right: {fw_ok}/{fw_n}")
+
+
+def scene_report(scenes: dict, annotations: dict) -> None:
+    """What estimate_scene said per shot when the crops were made (indoor/outdoor, lighting, footwear)."""
+    if not scenes:
+        return
+    print("\nscene estimator per clip (indoor/outdoor, lighting, footwear) vs annotation:")
+    io_ok = fw_ok = io_n = fw_n = 0
+    for clip, shots in sorted(scenes.items()):
+        ann = annotations.get(clip)
+        if ann is None:
+            continue
+        for s in shots:
+            want_bare = label_footwear(ann, s["start_s"])
+            got_bare = s["footwear"] in ("barefoot",) if s["footwear_confident"] else None
+            io_n += 1
+            io_ok += s["indoor"] == ann["indoor"]
+            if got_bare is not None:
+                fw_n += 1
+                fw_ok += got_bare == want_bare
+            print(f"  {clip:<28} shot {s['shot']}: indoor {s['indoor']!s:<5} (truth {ann['indoor']!s:<5}) "
+                  f"p_out={s['outdoor_probability']:.2f} light {s['lighting']:<6} footwear {s['footwear']}"
+                  f"{'' if s['footwear_confident'] else ' (default)'} (feet visible: {want_bare})")
+    print(f"indoor/outdoor right: {io_ok}/{io_n} (None counts as wrong); footwear claims right: {fw_ok}/{fw_n}")
 
 
 def label_footwear(annotation: dict, t_s: float) -> bool:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 
 from foleystudio.errors import InputError, ModelError
 from foleystudio.vision.surface import SURFACES, classify_surface, load_model, normalise_footwear, normalise_surface
-from foleystudio.vision.surface.augment import augment_patch, synth_rubber
+from foleystudio.vision.surface.augment import augment_patch, person_hole, synth_rubber
 from foleystudio.vision.surface.dataset import CLASSES, MATERIAL_CLASSES, load_swatches, load_tiles
-from foleystudio.vision.surface.features import feature_length, surface_features
+from foleystudio.vision.surface.features import FINE_HUE_BINS, feature_length, surface_features
 from foleystudio.vision.surface.fit import FitConfig, confusion_matrix, fit_mlp
 from foleystudio.vision.surface.model import DEFAULT_WEIGHTS, SurfaceModel, save_model
 
-TILES_FLOOR = 0.6  # measured 0.64-0.71 on the 45 held-out tiles (DATA_CARD.md); a drop below this is a regression
+TILES_FLOOR = 0.6  # measured 0.69-0.73 on the 45 held-out tiles over seeds (DATA_CARD.md); a drop below this is a regression
 
 
 def test_vocabulary_aliases_and_errors():
@@ -52,13 +53,36 @@ def test_masked_pixels_do_not_count():
     assert not np.allclose(surface_features(half)[colour], surface_features(green)[colour], atol=0.02)
 
 
+def test_fine_hue_tells_terracotta_from_orange_wood():
+    def fine_hue(hue_deg: float) -> np.ndarray:
+        hsv = np.zeros((32, 32, 3), np.uint8)
+        hsv[:] = (hue_deg / 2, 150, 170)
+        f = surface_features(cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB))
+        return f[-(FINE_HUE_BINS + 16) : -16]  # the fine hue histogram in the colour detail at the end
+
+    track, wood = fine_hue(9), fine_hue(24)
+    assert track.argmax() == 0 and wood.argmax() == 1  # one coarse 30-degree sector, two fine ones
+    assert track.sum() == pytest.approx(wood.sum(), rel=0.05)
+
+
+def test_person_holes_look_like_a_leg_and_foot():
+    holes = [person_hole(40, 64, np.random.default_rng(seed)) for seed in range(40)]
+    assert all(h.shape == (40, 64) and h.dtype == bool for h in holes)
+    assert np.array_equal(holes[3], person_hole(40, 64, np.random.default_rng(3)))
+    cut = [1 - h.mean() for h in holes]
+    assert 4 <= sum(c == 0 for c in cut) <= 24  # some views keep all their ground
+    assert max(cut) < 0.6 and np.median([c for c in cut if c > 0]) > 0.03
+    leg = [h for h in holes if not h.all()][0]
+    assert not leg[0].all() and leg[-1].all()  # the leg comes down from the top; the nearest ground is free
+
+
 def test_committed_weights_are_small_and_consistent():
-    assert DEFAULT_WEIGHTS.stat().st_size < 200_000
+    assert DEFAULT_WEIGHTS.stat().st_size < 2_000_000
     model = load_model()
     assert set(model.classes) <= set(SURFACES)
     assert model.classes == CLASSES
     info = json.loads(model.info)
-    assert info["swatches_train"] > 0 and "tiles_accuracy" in info
+    assert info["swatches_train"] > 0 and "tiles_accuracy" in info and info["footage_patches"] > 0
     p = model.predict_proba(np.zeros((3, feature_length()), np.float32))
     assert p.shape == (3, len(model.classes)) and np.allclose(p.sum(axis=1), 1)
 
@@ -74,7 +98,8 @@ def test_held_out_tiles_are_mostly_right(shared):
 def test_easy_surfaces_are_recognised(shared):
     rng = np.random.default_rng(3)
     rubber = [classify_surface(augment_patch(synth_rubber(rng), rng)).surface for _ in range(20)]
-    assert rubber.count("rubber") >= 14
+    # 0.57-0.64 of unseen synthetic seeds (DATA_CARD.md): the class now also holds real tartan and treadmill patches
+    assert rubber.count("rubber") >= 10
     grass = dict(load_tiles(shared / "surfaces"))["grass"]
     guess = classify_surface(grass)
     assert guess.surface == "grass" and guess.confident and guess.probabilities[0][0] == "grass"
@@ -113,6 +138,16 @@ def test_fit_save_load_round_trip(tmp_path):
     assert again.classes == ("grass", "wood")
     assert np.allclose(again.predict_proba(x), model.predict_proba(x), atol=2e-3)  # weights are stored as float16
     assert confusion_matrix(y, y, 2).tolist() == [[200, 0], [0, 200]]
+
+
+def test_sample_weights_decide_between_conflicting_labels():
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (300, 4)).astype(np.float32)
+    x = np.concatenate([x, x])  # every point twice: once "grass", once "wood"
+    y = np.array([0] * 300 + [1] * 300)
+    trust_wood = np.array([0.1] * 300 + [1.0] * 300)
+    model = fit_mlp(x, y, ("grass", "wood"), config=FitConfig(epochs=10, hidden=8, members=1), sample_weight=trust_wood)
+    assert np.mean(model.predict_proba(x[:300]).argmax(axis=1) == 1) > 0.95
 
 
 def test_foreign_or_stale_weights_are_refused(tmp_path):

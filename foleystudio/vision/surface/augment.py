@@ -57,10 +57,11 @@ def _ground_view(patch: np.ndarray, rng: np.random.Generator, out_px: int) -> np
 
 
 def _low_resolution(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    if rng.random() < 0.5:
+    """Most ground crops are 20-50 px tall in the stored frames: lose detail as they do."""
+    if rng.random() < 0.3:
         return patch
     h, w = patch.shape[:2]
-    f = float(rng.uniform(0.3, 0.8))
+    f = float(rng.uniform(0.2, 0.8))
     small = cv2.resize(patch, (max(4, int(w * f)), max(4, int(h * f))), interpolation=cv2.INTER_AREA)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
@@ -76,6 +77,25 @@ def _colour_jitter(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     sat = 0.0 if rng.random() < 0.06 else float(rng.uniform(0.65, 1.3))  # some film is black and white
     x = grey + (x - grey) * sat
     return (np.clip(x, 0, 1) * 255).astype(np.uint8)
+
+
+def person_hole(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """(h, w) bool ground mask with a leg (a bar from the top) and a foot (an ellipse) cut out,
+    as the person is masked out next to a contact; sometimes the other leg, sometimes nothing."""
+    mask = np.ones((h, w), dtype=bool)
+    if rng.random() < 0.3:
+        return mask
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx = float(rng.uniform(0.2, 0.8)) * w
+    leg_w = float(rng.uniform(0.08, 0.25)) * w
+    foot_y = float(rng.uniform(0.2, 0.6)) * h
+    mask &= ~((np.abs(xx - cx) < leg_w / 2) & (yy < foot_y))
+    foot_cx = cx + float(rng.uniform(-0.1, 0.1)) * w
+    mask &= ~(((xx - foot_cx) / (leg_w * float(rng.uniform(0.8, 1.6)))) ** 2 + ((yy - foot_y) / (0.12 * h)) ** 2 < 1)
+    if rng.random() < 0.3:
+        other = float(rng.uniform(0.1, 0.9)) * w
+        mask &= ~((np.abs(xx - other) < leg_w / 2) & (yy < float(rng.uniform(0.2, 0.7)) * h))
+    return mask
 
 
 def _shadow(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from foleystudio.errors import InputError
-from foleystudio.vision.surface.augment import augment_patch, synth_rubber
+from foleystudio.vision.surface.augment import augment_patch, person_hole, synth_rubber
 from foleystudio.vision.surface.features import surface_features
 
 MATERIAL_CLASSES = {
@@ -130,7 +130,8 @@ def augmented_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(n, d) features of random views and (n,) labels into CLASSES, `per_class` each.
 
-    A `straight_share` of the views are plain rotated crops, the rest camera-like (augment.py).
+    A `straight_share` of the views are plain rotated crops, the rest camera-like (augment.py),
+    with a leg and foot masked out of most of them as the pipeline masks the person out.
     """
     by_class: dict[str, list[Swatch]] = {}
     for s in swatches:
@@ -149,16 +150,22 @@ def augmented_features(
             else:
                 source = synth_rubber(rng)
             camera = (k % 100) >= straight_share * 100
-            feats.append(surface_features(augment_patch(source, rng, camera=camera)))
+            feats.append(_view_features(source, rng, camera))
             labels.append(CLASSES.index(name))
     return np.array(feats, dtype=np.float32), np.array(labels, dtype=np.int64)
 
 
 def heldout_views(swatches: list[Swatch], *, views: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """`views` camera-like views of every swatch: (n, d) features, (n,) labels into CLASSES."""
+    """`views` camera-like views of every swatch (person holes too): (n, d) features, (n,) labels into CLASSES."""
     feats, labels = [], []
     for s in swatches:
         for _ in range(views):
-            feats.append(surface_features(augment_patch(s.rgb, rng)))
+            feats.append(_view_features(s.rgb, rng, True))
             labels.append(CLASSES.index(s.surface))
     return np.array(feats, dtype=np.float32), np.array(labels, dtype=np.int64)
+
+
+def _view_features(source: np.ndarray, rng: np.random.Generator, camera: bool) -> np.ndarray:
+    view = augment_patch(source, rng, camera=camera)
+    mask = person_hole(*view.shape[:2], rng) if camera else None
+    return surface_features(view, mask)

@@ -4,8 +4,10 @@
 fixed-length float32 vector: colour moments and a saturation-weighted hue histogram
 (what the material is made of), rotation-invariant uniform LBP at two scales, Gabor
 energy and anisotropy at three wavelengths, a radial power spectrum and gradient
-coherence (grain, joints, planks). Pixels outside `mask` (the person, the frame
-border) are left out of every histogram and statistic.
+coherence (grain, joints, planks), and finer colour detail (hue in 15-degree sectors,
+the chroma direction, an a*b* histogram, lightness percentiles, colour mottling) that
+tells a red tartan track from an orange wooden floor. Pixels outside `mask` (the
+person, the frame border) are left out of every histogram and statistic.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ import functools
 import cv2
 import numpy as np
 
-FEATURE_VERSION = 1  # bump when the vector changes: the weights file records it
+FEATURE_VERSION = 2  # bump when the vector changes: the weights file records it
 PATCH_PX = 64  # a ground crop around a foot at 384-px frames is 30-90 px; 64 keeps LBP meaningful
 HUE_BINS = 12  # 30-degree sectors: enough to split grass, terracotta, wood, blue tile
+FINE_HUE_BINS = 24  # 15-degree sectors: terracotta (~10 deg) and orange wood (~25 deg) fall in one 30-degree sector
+NEUTRAL_AB = 0.08  # |a*|, |b*| (scaled to +-2) below this is grey: the a*b* histogram's middle bin
+LIGHTNESS_PERCENTILES = (5, 25, 50, 75, 95)
+MOTTLE_SIGMA_PX = 3.0  # colour variation at this scale: stains, dry patches, lane paint; not pixel noise
 GABOR_WAVELENGTHS_PX = (4.0, 8.0, 16.0)  # grain, granules, joints at PATCH_PX
 GABOR_ORIENTATIONS = 4
 SPECTRUM_BANDS = 6
@@ -32,7 +38,9 @@ def feature_length() -> int:
     colour = 6 + HUE_BINS + 5
     lbp = 4 * 10
     gabor = 2 * len(GABOR_WAVELENGTHS_PX) + 2
-    return colour + lbp + gabor + SPECTRUM_BANDS + 3 + ORIENTATION_BINS + len(AUTOCORR_RADII_PX) + 1 + 4 * len(GLCM_OFFSETS_PX)
+    texture = SPECTRUM_BANDS + 3 + ORIENTATION_BINS + len(AUTOCORR_RADII_PX) + 1 + 4 * len(GLCM_OFFSETS_PX)
+    detail = 7 + FINE_HUE_BINS + 9 + len(LIGHTNESS_PERCENTILES) + 2
+    return colour + lbp + gabor + texture + detail
 
 
 def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -62,6 +70,7 @@ def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndar
         _orientation_hist(grey, valid),
         _autocorrelation(grey),
         _glcm(grey, valid),
+        _colour_detail(patch, valid),
     ]
     return np.concatenate(parts).astype(np.float32)
 
@@ -83,6 +92,35 @@ def _colour(patch: np.ndarray, valid: np.ndarray) -> np.ndarray:
     hue_hist = np.bincount(bins, weights=sat, minlength=HUE_BINS) / len(sat)
     extra = [sat.mean(), sat.std(), val.mean(), val.std(), float(np.mean(sat < 0.12))]
     return np.concatenate([lab_mean, lab_std, hue_hist, extra])
+
+
+def _colour_detail(patch: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Chroma direction and spread, fine hue histogram, a*b* occupancy, lightness percentiles, mottling."""
+    lab = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lightness = lab[..., 0][valid] / 255.0
+    a = (lab[..., 1][valid] - 128.0) / 64.0
+    b = (lab[..., 2][valid] - 128.0) / 64.0
+    chroma = np.sqrt(a * a + b * b)
+    angle = np.arctan2(b.mean(), a.mean())
+    smooth = cv2.GaussianBlur(lab, (0, 0), MOTTLE_SIGMA_PX)[valid]
+    moments = [
+        np.cos(angle) * chroma.mean(),
+        np.sin(angle) * chroma.mean(),
+        chroma.mean(),
+        chroma.std(),
+        smooth[:, 1].std() / 64.0,
+        smooth[:, 2].std() / 64.0,
+        smooth[:, 0].std() / 64.0,
+    ]
+    hsv = cv2.cvtColor(patch, cv2.COLOR_RGB2HSV).astype(np.float32)[valid]
+    sat = hsv[:, 1] / 255.0
+    bins = np.minimum((hsv[:, 0] * 2.0 / (360.0 / FINE_HUE_BINS)).astype(int), FINE_HUE_BINS - 1)
+    hue_hist = np.bincount(bins, weights=sat, minlength=FINE_HUE_BINS) / len(sat)
+    cell = np.digitize(a, (-NEUTRAL_AB, NEUTRAL_AB)) * 3 + np.digitize(b, (-NEUTRAL_AB, NEUTRAL_AB))
+    ab_hist = np.bincount(cell, minlength=9) / len(cell)
+    q = np.percentile(lightness, LIGHTNESS_PERCENTILES)
+    spread = [q[-1] - q[0], q[3] - q[1]]
+    return np.concatenate([moments, hue_hist, ab_hist, q, spread])
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Training of the surface MLP in numpy (minibatch Adam, softmax cross-entropy, L2).
 
-Small enough that no framework is needed: ~60 features, one hidden layer, a few
-thousand samples, seconds on one core.
+Small enough that no framework is needed: ~160 features, one hidden layer, some
+twenty thousand samples, under a minute on one core.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from foleystudio.vision.surface.model import SurfaceModel
 
 @dataclass(frozen=True)
 class FitConfig:
-    hidden: int = 64  # 32 and 128 were no better on held-out swatches (0.69 / 0.62 vs 0.71 tiles)
+    hidden: int = 128  # held-out clip shots 20-21/28 over 3 seeds (64: 18-20), tiles the same (0.69-0.71)
     epochs: int = 60  # held-out accuracy flat from ~40 epochs
     batch: int = 128
     learning_rate: float = 3e-3  # Adam's usual range
@@ -28,11 +28,25 @@ class FitConfig:
 
 
 def fit_mlp(
-    features: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], *, config: FitConfig = FitConfig(), info: dict | None = None
+    features: np.ndarray,
+    labels: np.ndarray,
+    classes: tuple[str, ...],
+    *,
+    config: FitConfig = FitConfig(),
+    info: dict | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> SurfaceModel:
-    """Fit an ensemble on (n, d) features and (n,) integer labels into `classes` (balanced by weighting)."""
+    """Fit an ensemble on (n, d) features and (n,) integer labels into `classes`.
+
+    Classes are balanced by weighting; `sample_weight` (n,) multiplies that balance.
+    """
     x = np.asarray(features, dtype=np.float64)
     y = np.asarray(labels, dtype=np.int64)
+    k = len(classes)
+    counts = np.bincount(y, minlength=k).astype(np.float64)
+    weight = (len(y) / (k * np.maximum(counts, 1)))[y]
+    if sample_weight is not None:
+        weight = weight * np.asarray(sample_weight, dtype=np.float64)
     mean = x.mean(axis=0)
     std = x.std(axis=0) + 1e-6
     z = (x - mean) / std
@@ -40,17 +54,15 @@ def fit_mlp(
     for m in range(config.members):
         rng = np.random.default_rng(config.seed + 1000 * m)
         keep = rng.random(len(y)) < (config.subsample if config.members > 1 else 1.0)
-        members.append(_fit_one(z[keep], y[keep], len(classes), config, rng))
+        members.append(_fit_one(z[keep], y[keep], weight[keep], k, config, rng))
     stacked = {name: np.stack([p[name] for p in members]).astype(np.float32) for name in ("w1", "b1", "w2", "b2")}
     return SurfaceModel(
         classes=tuple(classes), mean=mean.astype(np.float32), std=std.astype(np.float32), info=json.dumps(info or {}), **stacked
     )
 
 
-def _fit_one(z: np.ndarray, y: np.ndarray, k: int, config: FitConfig, rng: np.random.Generator) -> dict:
+def _fit_one(z: np.ndarray, y: np.ndarray, sample_w: np.ndarray, k: int, config: FitConfig, rng: np.random.Generator) -> dict:
     n, d = z.shape
-    counts = np.bincount(y, minlength=k).astype(np.float64)
-    sample_w = (n / (k * np.maximum(counts, 1)))[y]
     params = {
         "w1": rng.normal(0, np.sqrt(2.0 / d), (d, config.hidden)),
         "b1": np.zeros(config.hidden),
