@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from foleystudio.vision.camera import CameraConfig
 from foleystudio.vision.pose import PoseConfig, Poses, PoseTrack
 
-SCHEMA = "foleystudio.poses.1"
+SCHEMA = "foleystudio.poses.2"  # 2: the camera path (vision.camera)
 _ARRAYS = ("frames", "t_s", "image", "world", "visibility")
 
 
@@ -38,7 +39,9 @@ def video_key(path: str | os.PathLike, config: PoseConfig, extra: dict | None = 
         for offset in (0, max(0, size // 2 - (1 << 19)), max(0, size - (1 << 20))):
             fh.seek(offset)
             h.update(fh.read(1 << 20))
-    h.update(json.dumps({"schema": SCHEMA, "config": asdict(config), **(extra or {})}, sort_keys=True).encode())
+    camera = asdict(CameraConfig())  # the camera path is cached with the poses
+    h.update(json.dumps({"schema": SCHEMA, "config": asdict(config), "camera": camera, **(extra or {})},
+                        sort_keys=True).encode())
     return h.hexdigest()[:24]
 
 
@@ -61,6 +64,7 @@ def load_poses(cache_dir: Path, key: str) -> Poses | None:
                 frames=data["frames"],
                 t_s=data["t_s"],
                 tracks=tracks,
+                camera=data["camera"] if "camera" in data.files else None,
             )
     except (OSError, KeyError, ValueError):
         return None  # a damaged cache entry is recomputed, never trusted
@@ -76,6 +80,8 @@ def save_poses(cache_dir: Path, key: str, poses: Poses) -> None:
         "t_s": poses.t_s,
         "n_tracks": np.array(len(poses.tracks)),
     }
+    if poses.camera is not None:
+        arrays["camera"] = poses.camera
     for i, track in enumerate(poses.tracks):
         arrays[f"t{i}_person"] = np.array(track.person)
         for a in _ARRAYS:

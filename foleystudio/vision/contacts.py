@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from foleystudio.vision.camera import is_moving
 from foleystudio.vision.feet import FootSignals, foot_signals
 from foleystudio.vision.gait import GaitConfig, Strike, gait_strikes
 from foleystudio.vision.pose import Poses, PoseTrack
@@ -73,7 +74,8 @@ class ContactConfig:
     min_stance_s: float = 0.05  # stopped for at least this long (sprint contacts last ~0.1 s)
     min_interval_s: float = 0.18  # same foot cannot land twice faster (sprint cadence ~5 steps/s per both feet)
     landing_window_s: float = 0.07  # left and right down within two frames at 30 fps: a two-footed landing
-    mirror_distance: float = 0.1  # leg lengths: a left and a right landing this close are one foot drawn twice
+    mirror_distance: float = 0.1  # leg lengths: a left and a right landing this close are one foot drawn twice...
+    mirror_visibility: float = 0.5  # ... when one of the two is seen less than this (MediaPipe copies a hidden foot)
     min_visibility: float = 0.3  # landmarks less visible than this are not trusted for timing
     min_confidence: float = 0.0  # events below this confidence are dropped (the CLI's --min-confidence)
     strength_speed: float = 3.0  # downward speed (leg lengths/s, ~2.7 m/s: a jump landing) that is full strength
@@ -93,16 +95,20 @@ class ContactConfig:
 def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) -> ContactEvents:
     """Touchdowns of every foot of every tracked person, sorted by time."""
     events: list[ContactEvent] = []
+    moving = poses.camera is not None and is_moving(poses.camera, poses.width, poses.height)
     for track in poses.tracks:
-        events.extend(_track_contacts(track, poses.width, poses.height, config))
+        to_ground = poses.camera if moving and len(poses.camera) == len(track) else None
+        events.extend(_track_contacts(track, poses.width, poses.height, config, to_ground))
     events.sort(key=lambda e: (e.t_s, e.person, e.foot))
     return ContactEvents(tuple(e for e in events if e.confidence >= config.min_confidence))
 
 
-def _track_contacts(track: PoseTrack, width: int, height: int, config: ContactConfig) -> list[ContactEvent]:
+def _track_contacts(
+    track: PoseTrack, width: int, height: int, config: ContactConfig, to_ground: np.ndarray | None = None
+) -> list[ContactEvent]:
     if track.present.sum() < 3:
         return []
-    sig = foot_signals(track)
+    sig = foot_signals(track, to_ground=to_ground)
     found: list[ContactEvent] = []
     for foot in ("left", "right"):
         stances = _stances_of(sig, foot, config)
@@ -110,7 +116,7 @@ def _track_contacts(track: PoseTrack, width: int, height: int, config: ContactCo
             if _is_touchdown(track, sig, foot, stances, i, config):
                 found.append(_event(track, sig, foot, seg, width, height, config))
     found = _with_gait(track, sig, found, width, height, config)
-    return _mark_landings(_drop_mirrors(_thin(found, config), sig, width, height, config), config)
+    return _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
 
 
 def _with_gait(
@@ -434,21 +440,33 @@ def _thin(events: list[ContactEvent], config: ContactConfig) -> list[ContactEven
 
 
 def _drop_mirrors(
-    events: list[ContactEvent], sig: FootSignals, width: int, height: int, config: ContactConfig
+    events: list[ContactEvent], track: PoseTrack, sig: FootSignals, width: int, height: int, config: ContactConfig
 ) -> list[ContactEvent]:
-    """A left and a right touchdown at the same time and place are one foot drawn twice: keep the surer."""
+    """A left and a right touchdown at the same time and place, one foot barely seen: one foot drawn twice.
+
+    MediaPipe puts a hidden foot where the visible one is, so the copy lands with it; keep
+    the surer. Two well-seen feet landing together (a jump with the feet closed) are two.
+    """
     out = list(events)
+    leg = float(np.nanmedian(sig.leg_px))
     i = 0
     while i < len(out) - 1:
         a, b = out[i], out[i + 1]
         if a.foot != b.foot and b.t_s - a.t_s <= config.landing_window_s:
-            leg = float(np.nanmedian(sig.leg_px))
             apart = np.hypot((a.x - b.x) * width, (a.y - b.y) * height)
-            if np.isfinite(leg) and apart < config.mirror_distance * leg:
+            seen = min(_seen_at(track, sig, e) for e in (a, b))
+            if np.isfinite(leg) and apart < config.mirror_distance * leg and seen < config.mirror_visibility:
                 del out[i + (a.confidence >= b.confidence)]
                 continue
         i += 1
     return out
+
+
+def _seen_at(track: PoseTrack, sig: FootSignals, e: ContactEvent) -> float:
+    """The foot's visibility over the frames into its touchdown (a copy of a hidden foot is seen little)."""
+    k = int(np.argmin(np.abs(track.t_s - e.t_s)))
+    vis = sig.visibility[e.foot][max(0, k - sig.lag) : k + 1]
+    return float(np.min(vis)) if vis.size else 0.0
 
 
 def _mark_landings(events: list[ContactEvent], config: ContactConfig) -> list[ContactEvent]:

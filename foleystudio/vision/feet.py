@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
+from foleystudio.vision.camera import apply, invert
 from foleystudio.vision.landmarks import FOOT
 from foleystudio.vision.pose import PoseTrack
 
@@ -33,13 +34,27 @@ class FootSignals:
     leg_px: np.ndarray  # (n,) smoothed leg length in pixels
     body_px: np.ndarray  # (n,) apparent body height in pixels
     lag: int  # frames spanned by a speed
+    to_picture: np.ndarray | None = None  # (n, 2, 3) when the points are in the ground frame (a moving camera)
 
     def sole_point(self, foot: str, k: int) -> np.ndarray:
-        return self.points[foot][k, self.sole[foot][k]]
+        """The lower of heel and toe at row k, in the picture's display pixels."""
+        point = self.points[foot][k, self.sole[foot][k]]
+        if self.to_picture is None:
+            return point
+        return apply(self.to_picture[k : k + 1], point[None, None])[0, 0]
 
 
-def foot_signals(track: PoseTrack) -> FootSignals:
-    image, world, vis = unswap_feet(track.image, track.world, track.visibility)
+def foot_signals(track: PoseTrack, *, to_ground: np.ndarray | None = None) -> FootSignals:
+    """The signals of `track`; with `to_ground` (n, 2, 3, vision.camera) positions and speeds are on the ground.
+
+    The picture of a panning camera slides under a planted foot; mapped through the camera
+    path into its shot's first frame, the foot is still again.
+    """
+    image = track.image
+    if to_ground is not None:
+        image = image.copy()
+        image[:, :, :2] = apply(to_ground, image[:, :, :2].astype(np.float64))
+    image, world, vis = unswap_feet(image, track.world, track.visibility)
     t = track.t_s
     n = len(t)
     leg_px = _leg_length_px(image, t)
@@ -65,7 +80,8 @@ def foot_signals(track: PoseTrack) -> FootSignals:
         "right": np.clip(lowest["left"] - lowest["right"], 0, None),
     }
     return FootSignals(points=points, centre=centre, speed=speed, sole=sole, height_m=height_m,
-                       visibility=visibility, leg_px=leg_px, body_px=leg_px * LEG_TO_BODY, lag=lag)
+                       visibility=visibility, leg_px=leg_px, body_px=leg_px * LEG_TO_BODY, lag=lag,
+                       to_picture=invert(to_ground) if to_ground is not None else None)
 
 
 def _leg_length_px(image: np.ndarray, t: np.ndarray) -> np.ndarray:

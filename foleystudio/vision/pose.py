@@ -27,6 +27,7 @@ from foleystudio.errors import ModelError
 from foleystudio.media.frames import Frame
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision import tracking as tk
+from foleystudio.vision.camera import CameraTracker
 from foleystudio.vision.landmarks import N_LANDMARKS
 
 Callback = Callable[[dict], None]
@@ -73,6 +74,7 @@ class Poses:
     frames: np.ndarray  # (n,) int, frames that were analysed
     t_s: np.ndarray  # (n,) float
     tracks: tuple[PoseTrack, ...]
+    camera: np.ndarray | None = None  # (n, 2, 3): display px of each frame -> its shot's first frame (vision.camera)
 
 
 def estimate_poses(
@@ -84,13 +86,15 @@ def estimate_poses(
     callback: Callback | None = None,
 ) -> Poses:
     """Run BlazePose over `frames` (display size `width` x `height`), every person."""
+    camera = CameraTracker()
     with _Models(config) as models:
         people = _People(models, config)
         for frame in frames:
-            people.step(frame)
+            cut = people.step(frame)
+            camera.add(frame, people.boxes(), cut=cut)  # the ground moves under the people, not with them
             if callback is not None:
                 callback({"stage": "pose", "frame": frame.index})
-    return people.result(width, height)
+    return replace(people.result(width, height), camera=camera.path())
 
 
 @dataclass
@@ -115,12 +119,14 @@ class _People:
         self.next_tick_s = -np.inf
         self.next_id = 0
 
-    def step(self, frame: Frame) -> None:
+    def step(self, frame: Frame) -> bool:
+        """Follow everyone into `frame`; True when it starts a new shot."""
         t = frame.t_s
         self.indices.append(frame.index)
         self.times.append(t)
         image = functools.cache(lambda: _image_packet(frame.rgb))  # made on first use
-        if self.scout.cut(frame.rgb):  # a new shot: nobody carries over, look everywhere
+        cut = self.scout.cut(frame.rgb)
+        if cut:  # a new shot: nobody carries over, look everywhere
             self.done += [*self.active.values(), *self.lost.values()]
             self.active, self.lost, self.scout.views, self.next_tick_s = {}, {}, [], t
         for track in list(self.active.values()):
@@ -144,6 +150,20 @@ class _People:
             expected = [(tr.who.predict(t), tr.who.scale) for tr in self._missing(t)]
             h, w = frame.rgb.shape[:2]
             self._discover(image, frame, self.scout.windows([tr.roi for tr in self.active.values()], expected, w, h))
+        return cut
+
+    def boxes(self) -> list[tuple[float, float, float, float]]:
+        """Display-pixel boxes (x0, y0, x1, y1) around the landmarks of everyone seen in the last frame."""
+        last = len(self.indices) - 1
+        out = []
+        for track in self.active.values():
+            if track.rows and track.rows[-1][0] == last:
+                xy = track.rows[-1][1][:, :2]
+                xy = xy[np.isfinite(xy).all(axis=1)]
+                if len(xy):
+                    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+                    out.append((float(x0), float(y0), float(x1), float(y1)))
+        return out
 
     def _missing(self, t: float) -> list[_Track]:
         return [tr for tr in self.lost.values() if t - tr.who.lost_t_s <= self.cfg.reid_window_s]

@@ -11,11 +11,13 @@ detector gets wrong today; they are strict so a fix shows up as XPASS.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from foleystudio.vision.contacts import detect_contacts
+from foleystudio.vision.camera import IDENTITY
+from foleystudio.vision.contacts import ContactConfig, detect_contacts
 from tests.vision import synth
 from tests.vision.synth import Faults, Jumps, OneFoot, Occlusion, Stand
 
@@ -184,6 +186,15 @@ def test_jump_landings_are_two_footed(height_m):
     assert_found(c, kind="landing")
 
 
+def test_side_on_jump_lands_on_two_feet_drawn_at_one_place():
+    """Filmed side-on, the two feet of a jump overlap in the picture; both are well seen, so both land.
+
+    (MediaPipe's copy of a hidden foot overlaps too, but is seen little: see the occlusion tests.)
+    """
+    c = clip("jumps", motion={"heading": (1.0, 0.0), "height_m": 0.2})
+    assert_found(c, kind="landing")
+
+
 def test_jumping_jacks_land_on_both_feet():
     """Feet land apart and together in turn, 6 cm hops: every landing, both feet, kind 'landing'."""
     m = assert_found(clip("jacks"), kind="landing")
@@ -311,6 +322,56 @@ def test_noise_moves_touchdowns_by_less_than_a_frame():
 
 def test_jitter_at_60_fps_adds_no_events():
     assert_found(clip("walk", fps=60, faults=Faults(noise=0.01)))
+
+
+# ---------------------------------------------------------------------------------------------- moving camera
+
+def _panned(c: synth.Clip, *, path: bool, kind: str = "walk") -> synth.Clip:
+    """`c` filmed by a camera that pans with the person (keeping the hips mid-picture): the ground slides.
+
+    `path`: whether the poses carry the camera path (vision.camera measures it from the picture).
+    """
+    p = c.poses
+    hips = np.nanmean(p.tracks[0].image[:, 23:25, 0], axis=1)
+    seen = np.isfinite(hips)
+    pace = np.polyfit(p.t_s[seen], hips[seen], 1)[0]  # px/s the person crosses the picture
+    shift = pace * (p.t_s - p.t_s[0])  # how far the camera has turned, in picture px
+    tracks = tuple(replace(tr, image=tr.image - np.stack([shift, 0 * shift, 0 * shift], axis=1)[:, None, :]
+                           .astype(np.float32)) for tr in p.tracks)
+    camera = np.tile(IDENTITY, (len(p.t_s), 1, 1))
+    camera[:, 0, 2] = shift  # picture of frame k -> picture of the first frame
+    return synth.Clip(replace(p, tracks=tracks, camera=camera if path else None), c.contacts, c.fps)
+
+
+@pytest.mark.parametrize("kind", ["walk", "run"])
+def test_a_panning_camera_is_compensated(kind):
+    """With the camera path, a walk or sprint followed by a pan gives the still camera's events.
+
+    Times are unchanged; positions are where the feet are in the panned picture.
+    """
+    still = clip(kind)
+    panned = _panned(still, path=True)
+    a, b = events(still), events(panned)
+    assert [(e.foot, e.kind) for e in b] == [(e.foot, e.kind) for e in a]
+    assert [e.t_s for e in b] == pytest.approx([e.t_s for e in a], abs=1e-6)
+    shift = panned.poses.camera[:, 0, 2] / panned.poses.width
+    for e_still, e in zip(a, b):  # the planted foot, seen in the panned picture at a frame near the contact
+        near = shift[max(0, e.frame - 3) : e.frame + 4]
+        assert np.min(np.abs(np.clip(e_still.x - near, 0, 1) - e.x)) < 1e-3, (e_still.x, e.x)
+
+
+@pytest.mark.parametrize("kind", ["walk", "run"])
+def test_without_the_camera_path_a_pan_hides_the_stances(kind):
+    """Why the path matters: the ground slides under a planted foot, so the picture sees no stance.
+
+    Only the gait cycle's heel strikes (world landmarks, unmoved by a pan) are left, at their
+    capped confidence; with the path the picture's touchdowns are back.
+    """
+    cap = ContactConfig().gait_alone_confidence
+    blind = events(_panned(clip(kind), path=False))
+    seeing = events(_panned(clip(kind), path=True))
+    assert blind and max(e.confidence for e in blind) <= cap
+    assert np.median([e.confidence for e in seeing]) > 0.85
 
 
 # ---------------------------------------------------------------------------------------------- attributes
