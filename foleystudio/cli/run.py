@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--events-only", action="store_true", help="only detect contacts and write OUT.events.json")
     p.add_argument("--min-confidence", type=_unit, default=ContactConfig().min_confidence,
                    help="drop contacts less confident than this (0..1)")
+    p.add_argument("--no-scuffs", action="store_true",
+                   help="leave out scuffs (a foot sliding along the floor instead of stepping)")
     p.add_argument("--no-cache", action="store_true", help="recompute the pose analysis even if cached")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--version", action="version", version=f"foleystudio {__version__}")
@@ -91,7 +93,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.clip_dir:
         load_clip(args.clip_dir)  # an unloadable model fails here, not after the pose pass (cached for the scene)
 
-    options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence),
+    options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence,
+                                               scuffs=not args.no_scuffs),
                               estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir)
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,

@@ -83,7 +83,7 @@ def infer_gaits(events: list[ContactEvent]) -> dict[int, str]:
     """'run' or 'walk' per person from the median interval between their steps."""
     gaits: dict[int, str] = {}
     for person in {e.person for e in events}:
-        times = np.sort([e.t_s for e in events if e.person == person and e.kind != "landing"])
+        times = np.sort([e.t_s for e in events if e.person == person and e.kind == "step"])
         intervals = np.diff(times)
         intervals = intervals[intervals > 0.05]
         gaits[person] = "run" if intervals.size >= 2 and np.median(intervals) < RUN_INTERVAL_S else "walk"

@@ -90,6 +90,9 @@ class ContactConfig:
     gait_alone_swing_m: float = 0.8  # a strike the picture missed counts when its cycle swings this much
     gait_alone_confidence: float = 0.6  # ... at this confidence at most
     off_cycle_factor: float = 0.5  # confidence of a picture touchdown between the strikes of a clear gait
+    scuff_clearance: float = 0.02  # leg lengths (~2 cm): a sole that never rose more than this over its path
+    #                                slid along the floor: a scuff, not a step (a walking toe clears ~5 cm)
+    scuffs: bool = True  # report those as kind "scuff" (the optional scuff layer); False: drop them
 
 
 def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) -> ContactEvents:
@@ -110,13 +113,60 @@ def _track_contacts(
         return []
     sig = foot_signals(track, to_ground=to_ground)
     found: list[ContactEvent] = []
+    scuffs: list[ContactEvent] = []
     for foot in ("left", "right"):
         stances = _stances_of(sig, foot, config)
         for i, seg in enumerate(stances):
-            if _is_touchdown(track, sig, foot, stances, i, config):
-                found.append(_event(track, sig, foot, seg, width, height, config))
+            if not _is_touchdown(track, sig, foot, stances, i, config):
+                continue
+            if seg.lift_off is not None and _clearance(sig, foot, seg.lift_off, seg.start) < config.scuff_clearance:
+                if config.scuffs:
+                    scuffs.append(_scuff(track, sig, foot, seg, width, height, config))
+                continue  # slid there: no landing to hear
+            found.append(_event(track, sig, foot, seg, width, height, config))
     found = _with_gait(track, sig, found, width, height, config)
-    return _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
+    steps = _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
+    return steps + scuffs
+
+
+def _clearance(sig: FootSignals, foot: str, lift_off: int, touch: int) -> float:
+    """How far the sole rose above its path along the floor, in leg lengths.
+
+    The floor between where the foot left and where it stopped is the straight line
+    between the two in the picture. That holds for a path across the picture; one mostly
+    up or down it (towards the camera, where perspective bends the path, or down from
+    the top of a jump) is not judged: infinite clearance.
+    """
+    y = _sole_y(sig, foot)[lift_off : touch + 1]
+    x = sig.centre[foot][lift_off : touch + 1, 0]
+    if y.size < 3 or not np.isfinite(y[[0, -1]]).all() or not np.isfinite(x[[0, -1]]).all():
+        return float("inf")  # too little seen to call it a drag
+    if abs(x[-1] - x[0]) < 2 * abs(y[-1] - y[0]):
+        return float("inf")  # mostly up or down the picture (towards the camera, down from a jump): cannot tell
+    floor = np.linspace(y[0], y[-1], y.size)
+    return float(np.nanmax(floor - y) / sig.leg_px[touch])
+
+
+def _scuff(
+    track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, width: int, height: int, config: ContactConfig
+) -> ContactEvent:
+    """A foot that slid to its new place: one scuff from the moment it started moving."""
+    k = seg.swing_from
+    rows = slice(k, seg.start + 1)
+    vis = float(np.min(sig.visibility[foot][rows]))
+    x, y = _where(sig, foot, k, width, height)
+    return ContactEvent(
+        t_s=round(float(track.t_s[k]), 6),
+        frame=int(track.frames[k]),
+        person=track.person,
+        foot=foot,
+        kind="scuff",
+        confidence=round(float(np.clip(vis, 0.0, 1.0)) * (0.5 if vis < config.min_visibility else 1.0), 3),
+        strength=round(min(1.0, seg.peak / config.strength_swing_speed), 3),
+        x=x,
+        y=y,
+        body_px=round(float(sig.body_px[k]), 1),
+    )
 
 
 def _with_gait(

@@ -20,6 +20,7 @@ from foleystudio.vision.camera import IDENTITY
 from foleystudio.vision.contacts import ContactConfig, detect_contacts
 from tests.vision import synth
 from tests.vision.synth import Faults, Jumps, OneFoot, Occlusion, Stand
+from tests.vision.synth_motion import WALK
 
 FOUND_S = 0.15  # "found at all": well inside half a sprint step (0.22 s), a third of a walking step
 CONFIDENT = 0.5  # the confidence the issue reports precision at
@@ -208,6 +209,37 @@ def test_jumping_jacks_land_on_both_feet():
     speed="a jack's 1.1 m/s landing", ms=32, what="one frame at 30 fps (all 12 landings -28..-40 ms)"))
 def test_jumping_jacks_within_a_frame():
     assert_timed(clip("jacks"))
+
+
+# ---------------------------------------------------------------------------------------------- scuffs
+
+# A shuffle: the feet slide along the floor, the sole never more than 5 mm up, the foot kept flat.
+SHUFFLE = replace(WALK, swing=((0.3, 0.25, 0.003, 0.0), (0.75, 0.85, 0.002, 0.0)),
+                  stance_pitch=((0.0, 0.0, 0.0), (1.0, 0.0, 0.0)), approach_mps=(0.3, 0.0))
+
+
+def test_a_shuffle_is_scuffs_not_steps():
+    """Each slide is one scuff, timed at the start of the slide (inside the swing); no step is heard."""
+    c = clip("walk", shape=SHUFFLE, speed_mps=0.6, cadence_hz=1.6)
+    found = events(c)
+    assert [e for e in found if e.kind != "scuff" and e.confidence >= CONFIDENT] == []
+    scuffs = [e for e in found if e.kind == "scuff"]
+    downs = {foot: sorted(t.t_s for t in c.contacts if t.foot == foot) for foot in ("left", "right")}
+    inside = 0
+    for e in scuffs:
+        before = [t for t in downs[e.foot] if t < e.t_s]
+        after = [t for t in downs[e.foot] if t > e.t_s]
+        if before and after:  # in the swing: after the toe-off of the last touchdown, before the next
+            toe_off = before[-1] + SHUFFLE.duty * (after[0] - before[-1])
+            assert toe_off - 2 / c.fps <= e.t_s <= after[0], (e.t_s, toe_off, after[0])
+            inside += 1
+    assert inside >= len(c.expected()) - 3
+
+
+def test_a_walk_has_no_scuffs_and_scuffs_can_be_turned_off():
+    assert [e for e in events(clip("walk")) if e.kind == "scuff"] == []
+    c = clip("walk", shape=SHUFFLE, speed_mps=0.6, cadence_hz=1.6)
+    assert [e for e in detect_contacts(c.poses, config=ContactConfig(scuffs=False)) if e.kind == "scuff"] == []
 
 
 # ---------------------------------------------------------------------------------------------- no contacts
