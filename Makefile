@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run test bench bench-sounds bench-surface surface-model eval sounds sheets neural clean help
+.PHONY: run test bench bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
@@ -40,6 +40,10 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/foley eval --shared $(SHARED) $(EVAL_ARGS)
+
+# contacts under a following pan: the ground-truth clips re-filmed through a moving window, with/without the camera path
+bench-pan: $(STAMP)
+	$(BIN)/python benchmarks/panned_contacts.py --shared $(SHARED)
 
 # one audition WAV per surface x footwear into out/sounds (not committed)
 sounds: $(STAMP)
