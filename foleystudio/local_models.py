@@ -33,6 +33,12 @@ def read_model_json(model_dir: str | os.PathLike, name: str, *, label: str, expe
         raise ModelError(f"cannot read {path}: {exc}") from None
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception's message, first line only (library errors run to pages), or its type."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
 _TORCHVISION_STANDIN: list = []  # keeps the stand-in schemas registered for the life of the process
 
 
@@ -51,7 +57,7 @@ def tolerate_torchvision() -> None:
         import torchvision  # noqa: F401
     except RuntimeError as exc:
         if "torchvision::" not in str(exc):
-            raise ModelError(f"cannot import torchvision: {str(exc).splitlines()[0]}") from None
+            raise ModelError(f"cannot import torchvision: {first_line(exc)}") from None
         import torch
 
         for name in [m for m in sys.modules if m.split(".")[0] == "torchvision"]:

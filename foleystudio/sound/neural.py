@@ -26,7 +26,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from foleystudio.errors import InputError, ModelError, RenderError
-from foleystudio.local_models import read_model_json, tolerate_torchvision
+from foleystudio.local_models import first_line, read_model_json, tolerate_torchvision
 from foleystudio.sound.backends import StepRequest
 from foleystudio.sound.features import attack_onset, energy_envelope, resample
 from foleystudio.sound.procedural import dsp
@@ -247,7 +247,7 @@ class PipelineGenerator:
             try:
                 self.pipe = getattr(diffusers, self.spec.pipeline).from_pretrained(str(root), local_files_only=True)
             except (OSError, ValueError, KeyError, TypeError, RuntimeError, ImportError, AttributeError) as exc:
-                raise ModelError(f"cannot load the {name} model from {root}: {_first_line(exc)}") from None
+                raise ModelError(f"cannot load the {name} model from {root}: {first_line(exc)}") from None
             if name == "audioldm2":
                 self._give_language_model_a_head(root)
             if lora is not None:
@@ -283,7 +283,7 @@ class PipelineGenerator:
                                                                        local_files_only=True)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise ModelError(f"cannot load the language model in {root / 'language_model'} as GPT2LMHeadModel: "
-                             f"{_first_line(exc)}") from None
+                             f"{first_line(exc)}") from None
 
     def _merge_lora(self, path: Path) -> None:
         from peft import PeftModel
@@ -295,7 +295,7 @@ class PipelineGenerator:
             patched = PeftModel.from_pretrained(denoiser, str(path))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise ModelError(f"cannot apply LoRA adapter {path} to the {self.name} {self.spec.denoiser}: "
-                             f"{_first_line(exc)}") from None
+                             f"{first_line(exc)}") from None
         if self.options.lora_scale != 1.0:
             for module in patched.modules():
                 if isinstance(module, LoraLayer):
@@ -344,7 +344,7 @@ def _check_lora_fits(path: Path, model, what: str) -> None:
         with safe_open(str(weights), framework="pt") as fh:
             keys = list(fh.keys())
     except (OSError, SafetensorError) as exc:
-        raise ModelError(f"cannot read LoRA adapter {weights}: {_first_line(exc)}") from None
+        raise ModelError(f"cannot read LoRA adapter {weights}: {first_line(exc)}") from None
     layers = {name for name, _ in model.named_modules()}
     lost = [k for k in keys if _lora_layer(k) not in layers]
     if not keys or lost:
@@ -382,8 +382,3 @@ def _quiet_libraries():
             log.set_verbosity(verbosity)
             if bars:
                 log.enable_progress_bar()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -152,17 +152,26 @@ def _scuff(
 ) -> ContactEvent:
     """A foot that slid to its new place: one scuff from the moment it started moving."""
     k = seg.swing_from
-    rows = slice(k, seg.start + 1)
-    vis = float(np.min(sig.visibility[foot][rows]))
+    vis = float(np.min(sig.visibility[foot][k : seg.start + 1]))
+    confidence = float(np.clip(vis, 0.0, 1.0)) * (0.5 if vis < config.min_visibility else 1.0)
+    return _contact(track, sig, foot, k, float(track.t_s[k]), "scuff", confidence,
+                    min(1.0, seg.peak / config.strength_swing_speed), width, height)
+
+
+def _contact(
+    track: PoseTrack, sig: FootSignals, foot: str, k: int, t_s: float, kind: str, confidence: float,
+    strength: float, width: int, height: int,
+) -> ContactEvent:
+    """The event of `foot` at time t_s, placed and sized from the track's row k."""
     x, y = _where(sig, foot, k, width, height)
     return ContactEvent(
-        t_s=round(float(track.t_s[k]), 6),
-        frame=int(track.frames[k]),
+        t_s=round(t_s, 6),
+        frame=int(track.frames[_row_at(track, t_s)]),
         person=track.person,
         foot=foot,
-        kind="scuff",
-        confidence=round(float(np.clip(vis, 0.0, 1.0)) * (0.5 if vis < config.min_visibility else 1.0), 3),
-        strength=round(min(1.0, seg.peak / config.strength_swing_speed), 3),
+        kind=kind,
+        confidence=round(confidence, 3),
+        strength=round(strength, 3),
         x=x,
         y=y,
         body_px=round(float(sig.body_px[k]), 1),
@@ -195,7 +204,8 @@ def _with_gait(
             s = strikes[i]
             t_s = (1 - config.gait_weight) * e.t_s + config.gait_weight * s.t_s
             sure = 1 - (1 - e.confidence) * (1 - _strike_confidence(s, sig, config))
-            out.append(replace(e, t_s=round(t_s, 6), frame=_frame_at(track, t_s), confidence=round(sure, 3)))
+            out.append(replace(e, t_s=round(t_s, 6), frame=int(track.frames[_row_at(track, t_s)]),
+                               confidence=round(sure, 3)))
         elif _in_cycle(strikes, e, config):
             out.append(replace(e, confidence=round(e.confidence * config.off_cycle_factor, 3)))
         else:
@@ -224,23 +234,14 @@ def _in_cycle(strikes: list[Strike], e: ContactEvent, config: ContactConfig) -> 
 def _strike_event(
     track: PoseTrack, sig: FootSignals, s: Strike, width: int, height: int, config: ContactConfig
 ) -> ContactEvent:
-    x, y = _where(sig, s.foot, s.index, width, height)
-    return ContactEvent(
-        t_s=round(s.t_s, 6),
-        frame=_frame_at(track, s.t_s),
-        person=track.person,
-        foot=s.foot,
-        kind="step",
-        confidence=round(_strike_confidence(s, sig, config), 3),
-        strength=round(_strength(0.0, float(np.nanmax(sig.speed[s.foot][max(0, s.index - 10) : s.index + 1], initial=0.0)), config), 3),
-        x=x,
-        y=y,
-        body_px=round(float(sig.body_px[s.index]), 1),
-    )
+    swing_peak = float(np.nanmax(sig.speed[s.foot][max(0, s.index - 10) : s.index + 1], initial=0.0))
+    return _contact(track, sig, s.foot, s.index, s.t_s, "step", _strike_confidence(s, sig, config),
+                    _strength(0.0, swing_peak, config), width, height)
 
 
-def _frame_at(track: PoseTrack, t_s: float) -> int:
-    return int(track.frames[int(np.argmin(np.abs(track.t_s - t_s)))])
+def _row_at(track: PoseTrack, t_s: float) -> int:
+    """The track's row nearest t_s."""
+    return int(np.argmin(np.abs(track.t_s - t_s)))
 
 
 def _where(sig: FootSignals, foot: str, k: int, width: int, height: int) -> tuple[float, float]:
@@ -449,20 +450,8 @@ def _event(
     confidence = float(np.clip(vis, 0.0, 1.0) * (0.5 + 0.5 * sharpness) * height_term)
     if vis < config.min_visibility:
         confidence *= 0.5
-    x, y = _where(sig, foot, k, width, height)
-    frame = _frame_at(track, t_touch)
-    return ContactEvent(
-        t_s=round(t_touch, 6),
-        frame=frame,
-        person=track.person,
-        foot=foot,
-        kind="step",
-        confidence=round(confidence, 3),
-        strength=round(_strength(approach, seg.peak, config), 3),
-        x=x,
-        y=y,
-        body_px=round(float(sig.body_px[k]), 1),
-    )
+    return _contact(track, sig, foot, k, t_touch, "step", confidence, _strength(approach, seg.peak, config),
+                    width, height)
 
 
 def _strength(descent: float, swing_peak: float, config: ContactConfig) -> float:
@@ -514,7 +503,7 @@ def _drop_mirrors(
 
 def _seen_at(track: PoseTrack, sig: FootSignals, e: ContactEvent) -> float:
     """The foot's visibility over the frames into its touchdown (a copy of a hidden foot is seen little)."""
-    k = int(np.argmin(np.abs(track.t_s - e.t_s)))
+    k = _row_at(track, e.t_s)
     vis = sig.visibility[e.foot][max(0, k - sig.lag) : k + 1]
     return float(np.min(vis)) if vis.size else 0.0
 

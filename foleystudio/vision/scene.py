@@ -39,7 +39,7 @@ from foleystudio.vision.surface.footwear import feet_in_frame, footwear_evidence
 from foleystudio.vision.surface.estimator import FrameView, SurfaceEstimator, as_estimator
 from foleystudio.vision.surface.model import SurfaceGuess, SurfaceModel, guess_from_proba
 from foleystudio.vision.surface.sampler import FrameSampler, SampledFrame
-from foleystudio.vision.surface.setting import SettingConfig, estimate_setting
+from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, indoor_from
 
 Callback = Callable[[dict], None]
 
@@ -282,8 +282,7 @@ def _shot_scene(
 
 def _indoor(view: FrameView, unsure_band: float) -> tuple[bool | None, float]:
     """The estimator's own indoor/outdoor answer, unsure (None) as close to 0.5 as the heuristic's."""
-    p = view.outdoor_probability
-    return (None if abs(p - 0.5) < unsure_band else p < 0.5), round(p, 3)
+    return indoor_from(view.outdoor_probability, unsure_band), round(view.outdoor_probability, 3)
 
 
 def shot_surface(

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from foleystudio.errors import InputError, ModelError
-from foleystudio.local_models import read_model_json, tolerate_torchvision
+from foleystudio.local_models import first_line, read_model_json, tolerate_torchvision
 from foleystudio.vision.surface.classes import SURFACES
 from foleystudio.vision.surface.estimator import FrameView
 
@@ -169,7 +169,7 @@ def _load(root: Path, config: ClipConfig) -> ClipEstimator:
                 tokenizer = open_clip.get_tokenizer(source.model_name)
         except _load_errors() as exc:
             raise ModelError(f"cannot load the CLIP model in {root} ({source.checkpoint.name}): "
-                             f"{_first_line(exc)}") from None
+                             f"{first_line(exc)}") from None
     model.eval()
     return ClipEstimator(model, preprocess, tokenizer, config=config)
 
@@ -257,7 +257,7 @@ def import_open_clip():
     try:
         import open_clip
     except ImportError as exc:
-        raise ModelError(f"cannot import open_clip ({_first_line(exc)}): {INSTALL_HINT}") from None
+        raise ModelError(f"cannot import open_clip ({first_line(exc)}): {INSTALL_HINT}") from None
     return open_clip
 
 
@@ -304,8 +304,3 @@ def _load_errors() -> tuple[type[BaseException], ...]:
 
     return (OSError, ValueError, KeyError, TypeError, RuntimeError, ImportError, AttributeError,
             pickle.UnpicklingError, SafetensorError)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

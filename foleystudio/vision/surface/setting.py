@@ -57,10 +57,16 @@ def estimate_setting(frames: list[np.ndarray], *, surface: str | None = None, co
         + config.surface_weight * prior
     )
     p = float(1.0 / (1.0 + np.exp(-score)))
-    indoor = None if abs(p - 0.5) < config.unsure_band else p < 0.5
+    indoor = indoor_from(p, config.unsure_band)
     lighting = LIGHTING_LEVELS[int(np.searchsorted(config.luma_levels, luma))]
     cues = (("sky", round(sky, 3)), ("green", round(green, 3)), ("flat_top", round(flat_top, 3)), ("surface", prior))
     return Setting(indoor=indoor, outdoor_probability=round(p, 3), lighting=lighting, luma=round(luma, 3), cues=cues)
+
+
+def indoor_from(outdoor_probability: float, unsure_band: float) -> bool | None:
+    """Indoors (True), outdoors (False), or None when the probability is within `unsure_band` of 0.5."""
+    p = outdoor_probability
+    return None if abs(p - 0.5) < unsure_band else p < 0.5
 
 
 def _cues(rgb: np.ndarray) -> tuple[float, float, float, float]:
