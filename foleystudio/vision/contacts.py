@@ -8,16 +8,21 @@ with hysteresis, and take each stance that follows a real swing. A stance is ref
 when the foot never really left the ground (it travelled less than `min_excursion`),
 when it stopped in the air (higher than the other foot in MediaPipe's metric world
 landmarks, still rising into the stop, or above the stances around it: the top of a
-jump). The touchdown time is when the descending sole reached the floor level of the
-stance that follows and stopped gliding over it, interpolated between frames; strength is
-its downward speed then. MediaPipe's left/right swaps are undone first (feet.py).
+jump); such a stop is part of the flight, so the next one is measured from the real
+lift-off. A stop that begins above the level the foot then rests at (the pause at the top
+of a small hop running into its landing, a foot held up and set down slowly) begins when
+the sole reaches that level. The touchdown time is when the descending sole reached the
+floor level of the stance that follows and stopped gliding over it, interpolated between
+frames; strength is its downward speed then. MediaPipe's left/right swaps are undone first (feet.py).
 
 A second, independent opinion comes from the gait cycle (gait.py): the heel strike is
 where the leading foot is farthest ahead of the other along the facing direction, in
 the world landmarks. A touchdown both see is timed between the two and made surer; a
 strike the picture missed is added when its cycle is clear (walking towards or away
 from the camera, a foot hidden at the stop); a picture touchdown in the middle of a
-clear stride of the same foot is kept as a doubt, at lower confidence.
+clear stride of the same foot is kept as a doubt, at lower confidence. A strike where the
+picture sees the foot swing on, faster than the other foot, is no landing (a foot that runs
+out of the picture ends its track mid-stride).
 """
 
 from __future__ import annotations
@@ -70,7 +75,8 @@ class ContactConfig:
     min_excursion: float = 0.1  # leg lengths the foot centre must travel from lift-off (an 8 cm hop is ~0.09)
     max_height_m: float = 0.10  # a stopped foot higher than this above the lower foot is in the air
     max_rise: float = 0.05  # leg lengths the sole may rise over the last frames into a stop (top of a jump)
-    apex_margin: float = 0.12  # leg lengths a stance may sit above the stances before and after it
+    hover_height: float = 0.08  # leg lengths above its resting level a stopped foot is still in the air
+    apex_margin: float = 0.09  # leg lengths a stance may sit above the stances before and after it
     min_stance_s: float = 0.05  # stopped for at least this long (sprint contacts last ~0.1 s)
     min_interval_s: float = 0.18  # same foot cannot land twice faster (sprint cadence ~5 steps/s per both feet)
     landing_window_s: float = 0.07  # left and right down within two frames at 30 fps: a two-footed landing
@@ -117,7 +123,13 @@ def _track_contacts(
     for foot in ("left", "right"):
         stances = _stances_of(sig, foot, config)
         for i, seg in enumerate(stances):
-            if not _is_touchdown(track, sig, foot, stances, i, config):
+            if _in_air(track, sig, foot, stances, i, config):
+                if i + 1 < len(stances):  # the flight goes on: the next stop is reached from the real lift-off
+                    nxt = stances[i + 1]
+                    stances[i + 1] = replace(nxt, lift_off=seg.lift_off, swing_from=seg.swing_from,
+                                             peak=max(seg.peak, nxt.peak))
+                continue
+            if not _is_touchdown(track, sig, foot, seg, config):
                 continue
             if seg.lift_off is not None and _clearance(sig, foot, seg.lift_off, seg.start) < config.scuff_clearance:
                 if config.scuffs:
@@ -211,9 +223,26 @@ def _with_gait(
         else:
             out.append(e)
     for i, s in enumerate(strikes):
-        if i not in used and s.swing_m >= config.gait_alone_swing_m:
+        if i not in used and s.swing_m >= config.gait_alone_swing_m and not _swinging_through(sig, s, config):
             out.append(_strike_event(track, sig, s, width, height, config))
     return out
+
+
+def _swinging_through(sig: FootSignals, s: Strike, config: ContactConfig) -> bool:
+    """The picture sees the foot swing on through the strike, faster than the other foot: not a landing.
+
+    A landing foot is never much faster than the other one: both stand still at a walk's
+    strike, and a runner's other foot is then in its swing. Both move alike with a pan the
+    camera path did not take out. (The widest split of the feet lands mid-swing when a
+    foot runs out of the picture and its landmarks fall back.)
+    """
+    rows = slice(s.index, s.index + sig.lag + 2)
+    other = "right" if s.foot == "left" else "left"
+    mine, theirs = sig.speed[s.foot][rows], sig.speed[other][rows]
+    if not (np.isfinite(mine).all() and np.isfinite(theirs).any()):
+        return False
+    swing = _thresholds(sig, s.foot, config)[0]
+    return float(np.min(mine)) > swing and float(np.median(mine)) > 2.0 * float(np.nanmedian(theirs))
 
 
 def _strike_confidence(s: Strike, sig: FootSignals, config: ContactConfig) -> float:
@@ -263,13 +292,38 @@ class _Stance:
 
 def _stances_of(sig: FootSignals, foot: str, config: ContactConfig) -> list[_Stance]:
     speed = sig.speed[foot]
-    finite = speed[np.isfinite(speed)]
-    if finite.size < 3:
+    if np.isfinite(speed).sum() < 3:
         return []
-    p95 = float(np.percentile(finite, 95))
+    swing, stance = _thresholds(sig, foot, config)
+    return [_settle(seg, sig, foot, config) for seg in _merge_shuffles(_stances(speed, swing, stance), sig, foot, config)]
+
+
+def _thresholds(sig: FootSignals, foot: str, config: ContactConfig) -> tuple[float, float]:
+    """(swing, stance) speeds of this foot, leg lengths/s: raised with its gait (a sprint jitters more)."""
+    finite = sig.speed[foot][np.isfinite(sig.speed[foot])]
+    p95 = float(np.percentile(finite, 95)) if finite.size else 0.0
     swing = max(config.swing_speed, config.relative_swing * p95)
-    stance = min(max(config.stance_speed, config.relative_stance * p95), 0.6 * swing)
-    return _merge_shuffles(_stances(speed, swing, stance), sig, foot, config)
+    return swing, min(max(config.stance_speed, config.relative_stance * p95), 0.6 * swing)
+
+
+def _settle(seg: _Stance, sig: FootSignals, foot: str, config: ContactConfig) -> _Stance:
+    """A stop that begins above where the foot comes to rest begins when the foot gets there.
+
+    At the top of a small jump (jumping jacks, a hop) the feet hang almost still for a frame
+    or two before they drop; the slow speeds of the apex and the landing run together into
+    one "stance". The sole's height tells them apart: the foot is down when it reaches the
+    level it rests at over the second half of the stop.
+    """
+    y = _sole_y(sig, foot)
+    rest_rows = y[(seg.start + seg.end + 1) // 2 : seg.end + 1]
+    if not np.isfinite(y[seg.start]) or not np.isfinite(rest_rows).any():
+        return seg
+    rest = float(np.nanmedian(rest_rows))
+    leg = sig.leg_px[seg.start]
+    if rest - y[seg.start] <= config.hover_height * leg:
+        return seg
+    down = np.flatnonzero(y[seg.start + 1 : seg.end + 1] >= rest - config.ground_tolerance * leg)
+    return replace(seg, start=seg.start + 1 + int(down[0])) if down.size else seg
 
 
 def _merge_shuffles(stances: list[_Stance], sig: FootSignals, foot: str, config: ContactConfig) -> list[_Stance]:
@@ -323,32 +377,37 @@ def _stances(speed: np.ndarray, swing: float, stance: float) -> list[_Stance]:
     return out
 
 
-def _is_touchdown(
-    track: PoseTrack, sig: FootSignals, foot: str, stances: list[_Stance], i: int, config: ContactConfig
-) -> bool:
-    seg = stances[i]
+def _is_touchdown(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, config: ContactConfig) -> bool:
+    """The stop lasted and the foot really went somewhere to get there."""
     t = track.t_s
     k = seg.start
     if t[min(seg.end + 1, len(t) - 1)] - t[k] < config.min_stance_s:
         return False
     origin = seg.lift_off if seg.lift_off is not None else seg.swing_from  # a track may start mid-swing
-    if _excursion(sig, foot, origin, k) < _required_excursion(sig, foot, origin, k, config):
-        return False  # never really left the ground (or too little of the swing was seen): jitter, a shuffle
+    # too little travel: never really left the ground (or too little of the swing was seen): jitter, a shuffle
+    return _excursion(sig, foot, origin, k) >= _required_excursion(sig, foot, origin, k, config)
+
+
+def _in_air(
+    track: PoseTrack, sig: FootSignals, foot: str, stances: list[_Stance], i: int, config: ContactConfig
+) -> bool:
+    """The foot stopped without reaching the ground: the top of a jump, a foot held up."""
+    seg = stances[i]
+    k = seg.start
     height_m = sig.height_m[foot][k]
     if np.isfinite(height_m) and height_m > config.max_height_m:
-        return False  # stopped in the air above the standing foot
+        return True  # stopped above the standing foot
     leg = sig.leg_px[k]
     sole_y = _sole_y(sig, foot)
     before = sole_y[max(0, k - 2 * sig.lag) : k + 1]
     before = before[np.isfinite(before)]
     if before.size >= 2 and before[0] - before[-1] > config.max_rise * leg:
-        return False  # still rising into the stop: the top of a jump, not a landing
+        return True  # still rising into the stop
     level = _level(sole_y, seg)
     neighbours = [_level(sole_y, stances[j]) for j in (i - 1, i + 1) if 0 <= j < len(stances)]
     neighbours = [v for v in neighbours if np.isfinite(v)]
-    if len(neighbours) == 2 and all(level < v - config.apex_margin * leg for v in neighbours):
-        return False  # higher in the picture than the stances on either side: in flight
-    return True
+    # higher in the picture than the stances on either side: in flight
+    return len(neighbours) == 2 and all(level < v - config.apex_margin * leg for v in neighbours)
 
 
 def _sole_y(sig: FootSignals, foot: str) -> np.ndarray:

@@ -1,8 +1,10 @@
 """The detector on every clip with ground truth in ../shared/gt: the floor it must not fall below.
 
-These floors guard what the detector reaches today (overall F1 0.87 at +-67 ms, median
-absolute error 18 ms; the old peak picker 0.35); they are not the issue's 0.92 target,
-which the closing note reports as not yet met.
+The issue's targets: overall F1 at +-67 ms of at least 0.92, median absolute error under
+25 ms, no clip below 0.80. Today: 0.92 overall, 16 ms, the lowest clip (sports2d_demo, two
+people, jumping jacks and a backflip) 0.84; the old peak picker 0.35. The overall floor is
+0.90 so that one event more or less on a re-estimated pose (45 truth events) does not turn
+the suite red; the per-clip floor is the target itself.
 """
 
 from __future__ import annotations
@@ -20,15 +22,14 @@ def report(shared):
 
 
 def test_overall_f1_floor_and_beats_the_old_peak_picker(report):
-    assert report.new.f1 >= 0.85, report.new
+    assert report.new.f1 >= 0.90, report.new
     assert report.new.f1 >= report.old.f1 + 0.2
     assert report.new.mae_ms <= 25.0
 
 
-def test_every_sprint_clip_with_steps_is_mostly_right(report):
+def test_no_clip_below_the_floor(report):
     for clip in report.clips:
-        if clip.name.startswith("hato") and clip.new.n_truth:
-            assert clip.new.f1 >= 0.7, (clip.name, clip.new)
+        assert clip.new.f1 >= 0.80, (clip.name, clip.new)
 
 
 def test_the_negatives_stay_silent(report):

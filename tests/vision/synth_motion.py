@@ -287,13 +287,15 @@ class Jumps(_Placement):
     asymmetry_s: float = 0.012  # the right foot lands this much after the left
     tuck_m: float = 0.0  # feet pulled up towards the body in the air (symmetric about the apex)
     jacks: bool = False  # feet land apart and together in turn, arms go up and down
+    hover_s: float = 0.0  # the feet hang still at the top this long (how smoothed landmarks draw a small hop)
     body: Body = Body()
     seed: int = 0
 
     def kinematics(self, t: np.ndarray) -> Kinematics:
         origin, f, left = self.axes()
         b = self.body
-        flight = 2.0 * np.sqrt(2.0 * self.height_m / G)
+        rise_s = np.sqrt(2.0 * self.height_m / G)
+        flight = 2.0 * rise_s + self.hover_s
         push_s, absorb_s = 0.12, 0.09  # heel rise before takeoff; heel down after landing
         lift_rad, land_rad = -0.7, -0.45
         takeoff = self.first_takeoff_s + np.arange(self.jumps) * (flight + self.ground_s)
@@ -302,7 +304,8 @@ class Jumps(_Placement):
         for foot in FEET:
             sign = 1 if foot == "left" else -1
             fl = flight + (self.asymmetry_s if foot == "right" else 0.0)
-            v0 = G * fl / 2
+            up = (fl - self.hover_s) / 2  # ballistic up, a hover at the top, ballistic down
+            v0 = G * up
             lift = np.zeros(len(t))
             p = np.zeros(len(t))
             lateral = np.full(len(t), 0.06 * b.height_m)
@@ -314,7 +317,8 @@ class Jumps(_Placement):
                 p[m] = lift_rad * _smooth((t[m] - (t0 - push_s)) / push_s)
                 m = (t >= t0) & (t < t1)
                 u = t[m] - t0
-                lift[m] = v0 * u - 0.5 * G * u**2 + self.tuck_m * np.sin(np.pi * u / fl) ** 2
+                b_u = np.where(u < up, u, np.maximum(up, u - self.hover_s))  # time on the ballistic arc
+                lift[m] = v0 * b_u - 0.5 * G * b_u**2 + self.tuck_m * np.sin(np.pi * u / fl) ** 2
                 p[m] = lift_rad + (land_rad - lift_rad) * _smooth(u / fl)
                 lateral[m] = w_prev + (w_lat - w_prev) * _smooth(u / fl)
                 m = (t >= t1) & (t < t1 + absorb_s)
@@ -339,6 +343,11 @@ class Jumps(_Placement):
         arm = np.pi * 0.8 * spread if self.jacks else np.zeros(len(t))
         return Kinematics(pelvis, f, heel, toe, pitch, arm_swing=np.zeros(len(t)), arm_raise=arm,
                           elbow=0.2, lean=0.02, contacts=contacts)
+
+
+def _ease_in(u):
+    """0 -> 1, starting at rest and arriving at full speed (a foot set down, not stopped in the air)."""
+    return 1.0 - np.cos(0.5 * np.pi * np.clip(u, 0.0, 1.0))
 
 
 def _smooth(u):
@@ -382,6 +391,8 @@ class OneFoot(_Placement):
     raised_m: float = 0.25  # heel of the raised foot above the floor
     wobble_m: float = 0.03  # slow drift of the raised foot
     swing_m: float = 0.0  # the raised leg swung back and forth this far (stops at each end, in the air)
+    set_down: tuple[float, float, float] | None = None  # (lift at, lower at, lower for) s: the right foot is
+    #   snatched up from the floor in 0.15 s, held, and set down again slowly: one contact, at the end
     body: Body = Body()
 
     def kinematics(self, t: np.ndarray) -> Kinematics:
@@ -394,11 +405,19 @@ class OneFoot(_Placement):
         drift_f = self.wobble_m * (np.sin(2 * np.pi * 0.7 * t) + 0.5 * np.sin(2 * np.pi * 1.3 * t + 1))
         drift_f = drift_f + self.swing_m * np.sin(2 * np.pi * 0.6 * t)
         drift_h = 0.6 * self.wobble_m * np.sin(2 * np.pi * 0.9 * t + 0.5)
+        raised = self.raised_m + drift_h
+        contacts = []
+        if self.set_down is not None:  # on the floor, up fast, held still, down slowly, on the floor
+            lift_at, lower_at, lower_s = self.set_down
+            up = _smooth((t - lift_at) / 0.15) * (1 - _ease_in((t - lower_at) / lower_s))
+            raised, drift_f, pitch["right"] = self.raised_m * up, np.zeros(n), -0.3 * up
+            contacts.append((lower_at + lower_s, "right", "step",
+                             origin - 0.06 * b.height_m * left - 0.1 * b.foot_m * f))
         heel["right"] = (origin - 0.06 * b.height_m * left - 0.1 * b.foot_m * f + drift_f[:, None] * f
-                         + (self.raised_m + drift_h)[:, None] * UP)
+                         + raised[:, None] * UP)
         toe["right"] = heel["right"] + b.foot_m * (np.cos(pitch["right"])[:, None] * f
                                                    + np.sin(pitch["right"])[:, None] * UP)
         sway = 0.008 * np.sin(2 * np.pi * 0.5 * t)[:, None] * left + 0.02 * b.height_m * left
         pelvis = _pelvis_height(origin + sway, heel, toe, pitch, f, left, b, 0.985 * b.hip_m)
         return Kinematics(pelvis, f, heel, toe, pitch, arm_swing=np.zeros(n), arm_raise=np.full(n, 0.5),
-                          elbow=0.2, lean=0.02)
+                          elbow=0.2, lean=0.02, contacts=contacts)

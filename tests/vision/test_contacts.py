@@ -257,6 +257,37 @@ def test_no_contacts_without_touchdowns(kind, motion):
     assert [(e.t_s, e.foot, e.confidence) for e in events(c)] == []
 
 
+def test_a_foot_held_up_and_set_down_slowly_lands_once_at_the_end():
+    """Snatched up, held still 25 cm up for half a second, lowered over 0.6 s: one step, at the floor.
+
+    The hold stops the foot in the air, and the slow lowering never reaches swing speed,
+    so hold and set-down read as one stop: it begins where the foot reaches the level it
+    rests at, not where it hung (no event at the hold, the set-down not lost).
+    """
+    c = clip("one_foot", motion={"set_down": (1.0, 1.6, 0.6), "wobble_m": 0.0}, duration_s=4.0)
+    m = assert_found(c)
+    assert not m.extra, describe(m)
+
+
+def test_a_strike_the_picture_sees_swinging_through_is_not_a_landing():
+    """The gait cycle's strike is refuted only where the foot swings fast past a slower other foot."""
+    from foleystudio.vision.contacts import _swinging_through
+    from foleystudio.vision.feet import foot_signals
+    from foleystudio.vision.gait import Strike
+
+    c = clip("run")
+    sig = foot_signals(c.poses.tracks[0])
+    t = c.poses.t_s
+    for contact in [x for x in c.contacts if x.seen]:
+        k = int(np.argmin(np.abs(t - contact.t_s)))
+        assert not _swinging_through(sig, Strike(k, contact.t_s, contact.foot, 0.5, 1.0), ContactConfig())
+    downs = sorted(x.t_s for x in c.contacts if x.foot == "left" and x.seen)
+    assert len(downs) >= 3, "the scene is wrong"
+    for a, b in zip(downs, downs[1:]):  # mid-swing of the left foot: the right one has just landed
+        k = int(np.searchsorted(t, (a + b) / 2))
+        assert _swinging_through(sig, Strike(k, float(t[k]), "left", 0.5, 1.0), ContactConfig()), t[k]
+
+
 # ---------------------------------------------------------------------------------------------- two people
 
 
