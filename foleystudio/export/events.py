@@ -50,6 +50,7 @@ def events_document(
                 "surface_confident": s.surface_confident,
                 "footwear": s.footwear,
                 "footwear_confident": s.footwear_confident,
+                "footwear_by_person": {str(p): {"footwear": f, "confident": ok} for p, f, ok in s.footwear_by_person},
                 "surface_estimator": scene.estimator,
                 "environment": s.environment,
             }

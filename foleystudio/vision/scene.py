@@ -90,12 +90,22 @@ class ShotScene:
     surface_probability: float
     surface_confident: bool
     probabilities: tuple[tuple[str, float], ...]  # every class, most probable first
-    footwear: str
+    footwear: str  # everyone's feet in the shot together
     footwear_confident: bool
     patches: int  # ground patches the surface rests on
     source: str  # "estimate" or "default"
     environment: str | None = None  # e.g. "street", "gym": only from an estimator that looks at whole frames
     environment_probability: float = 0.0
+    footwear_by_person: tuple[tuple[int, str, bool], ...] = ()  # (person, footwear, confident): each one's own feet
+
+    def footwear_of(self, person: int) -> tuple[str, bool]:
+        """A person's footwear: their own when their feet told, else the shot's when only they were seen."""
+        own = {p: (f, ok) for p, f, ok in self.footwear_by_person}
+        if person in own and own[person][1]:
+            return own[person]
+        if set(own) <= {person}:
+            return self.footwear, self.footwear_confident
+        return own.get(person, (self.footwear, False))[0], False
 
 
 @dataclass(frozen=True)
@@ -134,7 +144,7 @@ def estimate_scene(
     proba: list[np.ndarray | None] = [None] * len(contacts)
     skin: list[float | None] = [None] * len(contacts)
     used: list[int | None] = [None] * len(contacts)
-    feet: dict[int, list[float | None]] = {shot.index: [] for shot in shots}  # footwear evidence from poses
+    feet: dict[int, list[tuple[int, float | None]]] = {shot.index: [] for shot in shots}  # (person, evidence)
     if contacts or (poses is not None and poses.tracks):
         with PersonSegmenter(config.ground) as segmenter:
             for shot in shots:
@@ -152,7 +162,7 @@ def estimate_scene(
     shot_scenes = []
     for shot in shots:
         members = [k for k, s in enumerate(shot_of) if s == shot.index]
-        evidence = [skin[k] for k in members] + feet[shot.index]
+        evidence = [(contacts[k].person, skin[k]) for k in members] + feet[shot.index]
         shot_scenes.append(_shot_scene(shot, members, proba, evidence, sampler, estimator, config, default_surface, default_footwear))
     per_contact = []
     for k, contact in enumerate(contacts):
@@ -185,13 +195,13 @@ def _look(
 
 def _feet_evidence(
     poses: Poses, sampler: FrameSampler, shot: Shot, segmenter: PersonSegmenter, config: SceneConfig
-) -> list[float | None]:
-    """Skin share on every well-seen foot in a few stored frames of the shot (not only at contacts)."""
+) -> list[tuple[int, float | None]]:
+    """(person, skin share) on every well-seen foot in a few stored frames of the shot (not only at contacts)."""
     out = []
     for sample in _pick(sampler.within(shot.start_frame, shot.end_frame), config.footwear_frames_per_shot):
-        for x_px, y_px, body in feet_in_frame(poses, None, sample.index, sample.scale):
+        for who, x_px, y_px, body in feet_in_frame(poses, None, sample.index, sample.scale):
             person = segmenter.person_mask(sample.rgb, x_px, y_px, body)
-            out.append(footwear_evidence(sample.rgb, person, x_px, y_px, body, config.ground))
+            out.append((who, footwear_evidence(sample.rgb, person, x_px, y_px, body, config.ground)))
     return out
 
 
@@ -258,7 +268,8 @@ def _shot_scene(
     setting = estimate_setting([f.rgb for f in frames], surface=guess.surface if confident else None, config=config.setting)
     view = model.frames_view([f.rgb for f in frames])
     indoor, outdoor_p = _indoor(view, config.setting.unsure_band) if view else (setting.indoor, setting.outdoor_probability)
-    footwear, footwear_ok = _footwear(footwear_evidence, config, default_footwear)
+    footwear, footwear_ok = _footwear([e for _, e in footwear_evidence], config, default_footwear)
+    by_person = footwear_by_person(footwear_evidence, config, default_footwear)
     return ShotScene(
         shot=shot.index,
         start_s=shot.start_s,
@@ -277,6 +288,7 @@ def _shot_scene(
         source="estimate" if confident else "default",
         environment=view.environment if view else None,
         environment_probability=view.environment_probability if view else 0.0,
+        footwear_by_person=by_person,
     )
 
 
@@ -312,6 +324,14 @@ def _fallback_patch(rgb: np.ndarray, model: SurfaceEstimator) -> np.ndarray | No
     return model.patch_proba(patch) if patch.size else None
 
 
+def footwear_by_person(
+    evidence: Sequence[tuple[int, float | None]], config: SceneConfig = SceneConfig(), default: str = "shoes"
+) -> tuple[tuple[int, str, bool], ...]:
+    """(person, footwear, confident) of everyone in `evidence` ((person, skin share or None) per foot looked at)."""
+    people = sorted({who for who, _ in evidence})
+    return tuple((who, *_footwear([e for w, e in evidence if w == who], config, default)) for who in people)
+
+
 def _footwear(evidence: list[float | None], config: SceneConfig, default: str) -> tuple[str, bool]:
     seen = [e for e in evidence if e is not None]
     if len(seen) < config.min_footwear_evidence:
@@ -332,7 +352,8 @@ def _contact_surface(
     same = [j for j in range(len(contacts)) if shot_of[j] == shot_of[k] and contacts[j].person == contacts[k].person]
     pos = same.index(k)
     near = [proba[j] for j in same[max(0, pos - config.neighbour_contacts) : pos + config.neighbour_contacts + 1] if proba[j] is not None]
-    common = dict(footwear=scene.footwear, footwear_confident=scene.footwear_confident, shot=scene.shot, frame_used=used)
+    footwear, footwear_ok = scene.footwear_of(contacts[k].person)
+    common = dict(footwear=footwear, footwear_confident=footwear_ok, shot=scene.shot, frame_used=used)
     if not near or not scene.surface_confident:
         return ContactSurface(surface=scene.surface, probability=scene.surface_probability if scene.surface_confident else 0.0,
                               surface_confident=scene.surface_confident, source=scene.source, **common)

@@ -51,6 +51,9 @@ def test_scene_estimate_is_recorded_per_shot(clip, tmp_path):
     assert foley(clip, "-o", out, "-q", "--events-only").returncode == 0
     doc = json.loads((tmp_path / "s_foley.events.json").read_text())
     assert len(doc["shots"]) == 1 and doc["shots"][0]["start_s"] == 0.0
+    people = doc["shots"][0]["footwear_by_person"]  # each person's own footwear claim
+    assert {e["person"] for e in doc["events"]} <= {int(p) for p in people}
+    assert all(set(v) == {"footwear", "confident"} for v in people.values())
     for e in doc["events"]:
         assert e["surface_source"] in ("estimate", "default")
         if e["surface_source"] == "estimate":

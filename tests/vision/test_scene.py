@@ -9,7 +9,7 @@ import pytest
 from foleystudio.media.frames import Frame
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.cues import resolve_surfaces
-from foleystudio.vision.scene import SceneConfig, estimate_scene, shot_surface, tap_frames
+from foleystudio.vision.scene import SceneConfig, ShotScene, estimate_scene, footwear_by_person, shot_surface, tap_frames
 from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface.dataset import load_tiles
 from foleystudio.vision.surface.footwear import footwear_evidence
@@ -137,6 +137,28 @@ def test_footwear_evidence_sees_skin_shoes_and_grey_film():
     grey = cv2.cvtColor(cv2.cvtColor(bare, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     assert footwear_evidence(grey, person, 100, 180, 200, cfg) is None
     assert footwear_evidence(bare, np.zeros_like(person), 100, 180, 200, cfg) is None
+
+
+def test_footwear_is_judged_per_person():
+    """A barefoot dancer beside a partner in shoes: each gets their own; the shot as a whole is unsure."""
+    evidence = [(0, 0.9), (1, 0.01), (0, 0.85), (1, 0.0), (0, None), (1, 0.02), (0, 0.95), (2, None)]
+    assert footwear_by_person(evidence) == ((0, "barefoot", True), (1, "shoes", True), (2, "shoes", False))
+    assert footwear_by_person(evidence, default="boots")[1] == (1, "boots", True)  # shod: the user's kind of shoe
+
+
+def _shot(footwear, confident, by_person) -> ShotScene:
+    return ShotScene(shot=0, start_s=0.0, end_s=1.0, indoor=None, outdoor_probability=0.5, lighting="day", luma=0.5,
+                     surface="grass", surface_probability=0.0, surface_confident=False, probabilities=(),
+                     footwear=footwear, footwear_confident=confident, patches=0, source="default",
+                     footwear_by_person=by_person)
+
+
+def test_a_person_without_their_own_footwear_claim_is_not_given_someone_elses():
+    shot = _shot("barefoot", True, ((0, "barefoot", True), (1, "shoes", False)))
+    assert shot.footwear_of(0) == ("barefoot", True)
+    assert shot.footwear_of(1) == ("shoes", False)  # the default, unsure: not the dancer's bare feet
+    alone = _shot("barefoot", True, ((0, "barefoot", True),))
+    assert alone.footwear_of(0) == ("barefoot", True)
 
 
 def _analyse(path):

@@ -58,8 +58,8 @@ def _frame_saturation(rgb: np.ndarray) -> float:
     return float(cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1].mean() / 255.0)
 
 
-def feet_in_frame(poses: Poses, person: int | None, frame_index: int, scale: float) -> list[tuple[float, float, float]]:
-    """(x_px, y_px, body_px) of every well-seen foot in a frame, in pixels of an image `scale` x display."""
+def feet_in_frame(poses: Poses, person: int | None, frame_index: int, scale: float) -> list[tuple[int, float, float, float]]:
+    """(person, x_px, y_px, body_px) of every well-seen foot in a frame, in pixels of an image `scale` x display."""
     out = []
     for track in poses.tracks:
         if person is not None and track.person != person:
@@ -75,5 +75,5 @@ def feet_in_frame(poses: Poses, person: int | None, frame_index: int, scale: flo
             x, y = pts[heel_toe, :2].mean(axis=0)
             body = (y - pts[NOSE, 1]) * BODY_PER_NOSE_TO_FOOT
             if np.isfinite(body) and body > 0:
-                out.append((float(x * scale), float(y * scale), float(body * scale)))
+                out.append((track.person, float(x * scale), float(y * scale), float(body * scale)))
     return out
