@@ -12,11 +12,11 @@ from foleystudio.errors import InputError, ModelError
 from foleystudio.vision.surface import SURFACES, classify_surface, load_model, normalise_footwear, normalise_surface
 from foleystudio.vision.surface.augment import augment_patch, person_hole, synth_rubber
 from foleystudio.vision.surface.dataset import CLASSES, MATERIAL_CLASSES, load_swatches, load_tiles
-from foleystudio.vision.surface.features import FINE_HUE_BINS, feature_length, surface_features
+from foleystudio.vision.surface.features import FINE_HUE_BINS, feature_length, scattering_length, surface_features
 from foleystudio.vision.surface.fit import FitConfig, confusion_matrix, fit_mlp
 from foleystudio.vision.surface.model import DEFAULT_WEIGHTS, SurfaceModel, save_model
 
-TILES_FLOOR = 0.6  # measured 0.69-0.73 on the 45 held-out tiles over seeds (DATA_CARD.md); a drop below this is a regression
+TILES_FLOOR = 0.7  # measured 0.80 (feature version 3, 10 members; 0.69-0.82 over seeds and recipes, DATA_CARD.md); below this is a regression
 
 
 def test_vocabulary_aliases_and_errors():
@@ -58,7 +58,8 @@ def test_fine_hue_tells_terracotta_from_orange_wood():
         hsv = np.zeros((32, 32, 3), np.uint8)
         hsv[:] = (hue_deg / 2, 150, 170)
         f = surface_features(cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB))
-        return f[-(FINE_HUE_BINS + 16) : -16]  # the fine hue histogram in the colour detail at the end
+        end = len(f) - scattering_length() - 16
+        return f[end - FINE_HUE_BINS : end]  # the fine hue histogram in the colour detail, before the scattering
 
     track, wood = fine_hue(9), fine_hue(24)
     assert track.argmax() == 0 and wood.argmax() == 1  # one coarse 30-degree sector, two fine ones
@@ -98,7 +99,7 @@ def test_held_out_tiles_are_mostly_right(shared):
 def test_easy_surfaces_are_recognised(shared):
     rng = np.random.default_rng(3)
     rubber = [classify_surface(augment_patch(synth_rubber(rng), rng)).surface for _ in range(20)]
-    # 0.57-0.64 of unseen synthetic seeds (DATA_CARD.md): the class now also holds real tartan and treadmill patches
+    # 0.66-0.68 of unseen synthetic seeds (DATA_CARD.md): the class also holds real tartan and treadmill patches
     assert rubber.count("rubber") >= 10
     grass = dict(load_tiles(shared / "surfaces"))["grass"]
     guess = classify_surface(grass)

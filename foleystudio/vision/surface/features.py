@@ -8,6 +8,15 @@ coherence (grain, joints, planks), and finer colour detail (hue in 15-degree sec
 the chroma direction, an a*b* histogram, lightness percentiles, colour mottling) that
 tells a red tartan track from an orange wooden floor. Pixels outside `mask` (the
 person, the frame border) are left out of every histogram and statistic.
+
+Version 3 adds a wavelet scattering transform (Mallat; Bruna & Mallat) of the lightness,
+pooled to be invariant to the rotation of the ground in the picture: Morlet wavelets at
+`SCAT_J` scales and `SCAT_L` orientations, modulus, a second wavelet layer on each modulus,
+and averages over the patch. Kept: the first-order energy per scale, its orientation
+harmonics (how directional the texture is, not in which direction), the second-order
+coefficients by relative orientation (normalised by their first order), the spatial
+variation of each first-order modulus (sparse grains against even grain), and the
+first-order energy per scale of the a* and b* channels (colour mottling by size).
 """
 
 from __future__ import annotations
@@ -16,8 +25,9 @@ import functools
 
 import cv2
 import numpy as np
+import scipy.fft
 
-FEATURE_VERSION = 2  # bump when the vector changes: the weights file records it
+FEATURE_VERSION = 3  # bump when the vector changes: the weights file records it
 PATCH_PX = 64  # a ground crop around a foot at 384-px frames is 30-90 px; 64 keeps LBP meaningful
 HUE_BINS = 12  # 30-degree sectors: enough to split grass, terracotta, wood, blue tile
 FINE_HUE_BINS = 24  # 15-degree sectors: terracotta (~10 deg) and orange wood (~25 deg) fall in one 30-degree sector
@@ -32,6 +42,13 @@ AUTOCORR_RADII_PX = (2, 4, 8, 16)  # grain to tile size at PATCH_PX
 GLCM_LEVELS = 8
 GLCM_OFFSETS_PX = (1, 2, 4)
 MIN_VALID_FRACTION = 0.15  # fewer valid pixels than this: the patch says nothing
+SCAT_J = 5  # wavelet scales 1..16 px: grain to tile joints at PATCH_PX
+SCAT_L = 8  # orientations over 180 degrees
+SCAT_PAD_PX = 16  # mirror padding: no wrap-around edge at the patch border
+SCAT_XI = 0.75 * np.pi  # centre frequency of the finest wavelet (radians per pixel)
+SCAT_SIGMA_PX = 0.8  # its envelope width; both scale by 2**j
+SCAT_SLANT = 0.5  # the envelope is twice as long across the wave as along it: orientation-selective
+SCAT_EPS = 1e-4
 
 
 def feature_length() -> int:
@@ -40,11 +57,22 @@ def feature_length() -> int:
     gabor = 2 * len(GABOR_WAVELENGTHS_PX) + 2
     texture = SPECTRUM_BANDS + 3 + ORIENTATION_BINS + len(AUTOCORR_RADII_PX) + 1 + 4 * len(GLCM_OFFSETS_PX)
     detail = 7 + FINE_HUE_BINS + 9 + len(LIGHTNESS_PERCENTILES) + 2
-    return colour + lbp + gabor + texture + detail
+    return colour + lbp + gabor + texture + detail + scattering_length()
+
+
+def scattering_length() -> int:
+    """The scattering features at the end of the vector (`_scattering`)."""
+    pairs = SCAT_J * (SCAT_J - 1) // 2
+    return SCAT_J + SCAT_J * (SCAT_L // 2) + pairs * (SCAT_L // 2 + 1) + SCAT_J + 2 * SCAT_J
 
 
 def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """Feature vector of an RGB uint8 patch; `mask` (same h, w; True = ground) is optional."""
+    return patch_vector(*prepare_patch(rgb, mask))
+
+
+def prepare_patch(rgb: np.ndarray, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The patch at `PATCH_PX` square with the masked-out pixels in-painted, and its valid mask."""
     patch = cv2.resize(rgb, (PATCH_PX, PATCH_PX), interpolation=cv2.INTER_AREA)
     if mask is None:
         valid = np.ones((PATCH_PX, PATCH_PX), dtype=bool)
@@ -57,6 +85,11 @@ def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndar
             valid = np.ones_like(valid)
         if not valid.all():
             patch = cv2.inpaint(patch, (~valid).astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    return patch, valid
+
+
+def patch_vector(patch: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Features of a prepared patch (`prepare_patch`)."""
     grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
     parts = [
         _colour(patch, valid),
@@ -71,6 +104,7 @@ def surface_features(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndar
         _autocorrelation(grey),
         _glcm(grey, valid),
         _colour_detail(patch, valid),
+        _scattering(patch, valid),
     ]
     return np.concatenate(parts).astype(np.float32)
 
@@ -293,3 +327,101 @@ def _pairs(q: np.ndarray, valid: np.ndarray, dy: int, dx: int) -> tuple[np.ndarr
     b = q[dy:h, x0 + dx : x1 + dx]
     ok = valid[0 : h - dy, x0:x1] & valid[dy:h, x0 + dx : x1 + dx]
     return a.ravel(), b.ravel(), ok.ravel()
+
+
+def _scat_step(j: int) -> int:
+    """Down-sampling of the maps of scale j: a wavelet at 2**j px has no energy above pi / 2**(j-1)."""
+    return max(1, 2 ** (j - 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _scat_bank() -> tuple[np.ndarray, ...]:
+    """Morlet filters in the Fourier domain, (SCAT_L, m, m) per scale on that scale's grid."""
+    n = PATCH_PX + 2 * SCAT_PAD_PX
+    bank = []
+    for j in range(SCAT_J):
+        m = n // _scat_step(j)
+        omega = 2 * np.pi * np.fft.fftfreq(m) * m / n  # radians per pixel of the full grid
+        xi, sigma = SCAT_XI / 2**j, SCAT_SIGMA_PX * 2**j
+        filters = np.zeros((SCAT_L, m, m))
+        for l in range(SCAT_L):
+            theta = np.pi * l / SCAT_L
+            for ky in (-1, 0, 1):  # periodise: the finest wavelet reaches past the Nyquist frequency
+                for kx in (-1, 0, 1):
+                    wy = omega[:, None] + 2 * np.pi * ky
+                    wx = omega[None, :] + 2 * np.pi * kx
+                    u = wx * np.cos(theta) + wy * np.sin(theta)
+                    v = (-wx * np.sin(theta) + wy * np.cos(theta)) / SCAT_SLANT
+                    envelope = np.exp(-0.5 * sigma**2 * (u * u + v * v))
+                    wave = np.exp(-0.5 * sigma**2 * ((u - xi) ** 2 + v * v))
+                    filters[l] += wave - np.exp(-0.5 * sigma**2 * xi**2) * envelope  # zero mean
+        bank.append(filters.astype(np.float32))
+    return tuple(bank)
+
+
+def _crop_spectrum(spectrum: np.ndarray, m: int) -> np.ndarray:
+    """The lowest m x m frequencies of an n x n spectrum: the signal sampled every n/m pixels."""
+    n = spectrum.shape[-1]
+    if m == n:
+        return spectrum
+    keep = np.r_[0 : m // 2, n - m // 2 : n]
+    return spectrum[..., keep[:, None], keep[None, :]] * (m * m / (n * n))
+
+
+class _Pooling:
+    """Averages over the valid pixels of the unpadded patch, on every down-sampled grid."""
+
+    def __init__(self, valid: np.ndarray):
+        self.weights = {}
+        for step in {_scat_step(j) for j in range(SCAT_J)}:
+            k = PATCH_PX // step
+            w = valid.reshape(k, step, k, step).mean(axis=(1, 3))
+            self.weights[step] = (w / w.sum()).astype(np.float32)
+
+    def mean(self, maps: np.ndarray, j: int) -> np.ndarray:
+        step = _scat_step(j)
+        inner = slice(SCAT_PAD_PX // step, (SCAT_PAD_PX + PATCH_PX) // step)
+        return (maps[..., inner, inner] * self.weights[step]).sum(axis=(-2, -1))
+
+
+def _scatter(image: np.ndarray, pooling: _Pooling, second: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First-order (J, L) averages and spatial variation, second-order (J, L, J, L) averages."""
+    bank = _scat_bank()
+    n = PATCH_PX + 2 * SCAT_PAD_PX
+    spectrum = scipy.fft.fft2(np.pad(image, SCAT_PAD_PX, mode="reflect").astype(np.float32))
+    s1 = np.zeros((SCAT_J, SCAT_L), np.float32)
+    spread = np.zeros((SCAT_J, SCAT_L), np.float32)
+    s2 = np.zeros((SCAT_J, SCAT_L, SCAT_J, SCAT_L), np.float32)
+    for j1 in range(SCAT_J):
+        u1 = np.abs(scipy.fft.ifft2(_crop_spectrum(spectrum, n // _scat_step(j1))[None] * bank[j1], axes=(-2, -1)))
+        s1[j1] = pooling.mean(u1, j1)
+        spread[j1] = np.sqrt(np.maximum(pooling.mean(u1 * u1, j1) - s1[j1] ** 2, 0.0)) / (s1[j1] + 1e-6)
+        if not second or j1 == SCAT_J - 1:
+            continue
+        u1_spectrum = scipy.fft.fft2(u1, axes=(-2, -1))
+        for j2 in range(j1 + 1, SCAT_J):
+            cropped = _crop_spectrum(u1_spectrum, n // _scat_step(j2))
+            u2 = np.abs(scipy.fft.ifft2(cropped[:, None] * bank[j2][None], axes=(-2, -1)))
+            s2[j1, :, j2] = pooling.mean(u2, j2)
+    return s1, spread, s2
+
+
+def _scattering(patch: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Rotation-invariant scattering of the lightness (contrast-normalised) and first order of a*, b*."""
+    lab = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB).astype(np.float32)
+    pooling = _Pooling(valid)
+    lightness = lab[..., 0] / 255.0
+    norm = (lightness - lightness[valid].mean()) / (lightness[valid].std() + 0.02)
+    s1, spread, s2 = _scatter(norm, pooling, second=True)
+    energy = s1.mean(axis=1)
+    harmonics = np.abs(np.fft.fft(s1, axis=1))[:, 1 : SCAT_L // 2 + 1] / (s1.sum(axis=1, keepdims=True) + SCAT_EPS)
+    shift = (np.arange(SCAT_L)[:, None] + np.arange(SCAT_L)[None, :]) % SCAT_L  # [l1, d] -> l1 + d
+    second = []
+    for j1 in range(SCAT_J - 1):
+        for j2 in range(j1 + 1, SCAT_J):
+            block = s2[j1, :, j2, :]
+            relative = block[np.arange(SCAT_L)[:, None], shift].mean(axis=0)  # by orientation difference d
+            folded = (relative + relative[(SCAT_L - np.arange(SCAT_L)) % SCAT_L])[: SCAT_L // 2 + 1] / 2  # d and -d alike
+            second.append(np.log(folded + SCAT_EPS) - np.log(energy[j1] + SCAT_EPS))
+    colour = [np.log(_scatter((lab[..., c] - 128.0) / 64.0, pooling, second=False)[0].mean(axis=1) + 1e-3) for c in (1, 2)]
+    return np.concatenate([np.log(energy + SCAT_EPS), harmonics.ravel(), *second, spread.mean(axis=1), *colour])
