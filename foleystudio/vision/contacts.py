@@ -123,7 +123,7 @@ def _track_contacts(
     for foot in ("left", "right"):
         stances = _stances_of(sig, foot, config)
         for i, seg in enumerate(stances):
-            if _in_air(track, sig, foot, stances, i, config):
+            if _in_air(sig, foot, stances, i, config):
                 if i + 1 < len(stances):  # the flight goes on: the next stop is reached from the real lift-off
                     nxt = stances[i + 1]
                     stances[i + 1] = replace(nxt, lift_off=seg.lift_off, swing_from=seg.swing_from,
@@ -233,8 +233,8 @@ def _swinging_through(sig: FootSignals, s: Strike, config: ContactConfig) -> boo
 
     A landing foot is never much faster than the other one: both stand still at a walk's
     strike, and a runner's other foot is then in its swing. Both move alike with a pan the
-    camera path did not take out. (The widest split of the feet lands mid-swing when a
-    foot runs out of the picture and its landmarks fall back.)
+    camera path did not take out. Where it happens: a foot that runs out of the picture,
+    whose landmarks fall back, puts the widest split of the feet in mid-swing.
     """
     rows = slice(s.index, s.index + sig.lag + 2)
     other = "right" if s.foot == "left" else "left"
@@ -388,9 +388,7 @@ def _is_touchdown(track: PoseTrack, sig: FootSignals, foot: str, seg: _Stance, c
     return _excursion(sig, foot, origin, k) >= _required_excursion(sig, foot, origin, k, config)
 
 
-def _in_air(
-    track: PoseTrack, sig: FootSignals, foot: str, stances: list[_Stance], i: int, config: ContactConfig
-) -> bool:
+def _in_air(sig: FootSignals, foot: str, stances: list[_Stance], i: int, config: ContactConfig) -> bool:
     """The foot stopped without reaching the ground: the top of a jump, a foot held up."""
     seg = stances[i]
     k = seg.start
