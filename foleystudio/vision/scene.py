@@ -99,13 +99,14 @@ class ShotScene:
     footwear_by_person: tuple[tuple[int, str, bool], ...] = ()  # (person, footwear, confident): each one's own feet
 
     def footwear_of(self, person: int) -> tuple[str, bool]:
-        """A person's footwear: their own when their feet told, else the shot's when only they were seen."""
-        own = {p: (f, ok) for p, f, ok in self.footwear_by_person}
-        if person in own and own[person][1]:
-            return own[person]
-        if set(own) <= {person}:
-            return self.footwear, self.footwear_confident
-        return own.get(person, (self.footwear, False))[0], False
+        """A person's own footwear claim (the default, unsure, when their feet did not tell).
+
+        Someone with no entry gets the shot's answer, sure only when nobody else was judged.
+        """
+        for p, footwear, confident in self.footwear_by_person:
+            if p == person:
+                return footwear, confident
+        return self.footwear, self.footwear_confident and not self.footwear_by_person
 
 
 @dataclass(frozen=True)
