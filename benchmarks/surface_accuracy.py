@@ -39,6 +39,9 @@ from foleystudio.vision.surface.footage import FootagePatch, held_out_proba, loa
 from foleystudio.vision.surface.model import load_model  # noqa: E402
 
 
+FEET_VISIBLE = ("barefoot", "sandals")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=None)
@@ -55,11 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     patches = load_patches(args.crops, ANNOTATIONS)
     annotations = json.loads(ANNOTATIONS.read_text())["clips"]
     x = patch_features(patches)
+    scenes = json.loads((args.crops / "index.json").read_text()).get("scenes", {})
+    settings = {(clip, s["shot"]): s.get("picture_outdoor_probability") for clip, shots in scenes.items() for s in shots}
     if args.in_sample:
-        clips_report(model.predict_proba(x), patches, annotations, "committed weights, IN-SAMPLE (trained on these patches)")
+        clips_report(model.predict_proba(x), patches, annotations, settings, "committed weights, IN-SAMPLE (trained on these patches)")
     proba = held_out(model, patches, x, surfaces)
-    clips_report(proba, patches, annotations, "held out by source group")
-    scene_report(json.loads((args.crops / "index.json").read_text()).get("scenes", {}), annotations)
+    clips_report(proba, patches, annotations, settings, "held out by source group")
+    scene_report(scenes, annotations)
     return 0
 
 
@@ -106,7 +111,11 @@ def held_out(model, patches: list[FootagePatch], x: np.ndarray, surfaces: Path) 
     return held_out_proba(x_tex, y_tex, patches, view_x, owner, x, CLASSES, share=share, fitter=fitter, callback=progress)
 
 
-def clips_report(proba: np.ndarray, patches: list[FootagePatch], annotations: dict, title: str) -> None:
+def clips_report(
+    proba: np.ndarray, patches: list[FootagePatch], annotations: dict, settings: dict[tuple[str, int], float | None], title: str
+) -> None:
+    """Patch and shot figures; a shot's answer is weighed by its picture's setting as the pipeline does
+    (`settings`: the picture-only outdoor probability make_surface_crops.py recorded per shot)."""
     classes = CLASSES
     truth = np.array([classes.index(p.label) for p in patches])
     pred = proba.argmax(axis=1)
@@ -117,13 +126,18 @@ def clips_report(proba: np.ndarray, patches: list[FootagePatch], annotations: di
     by_shot: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, p in enumerate(patches):
         by_shot[(p.clip, p.shot)].append(i)
-    print("\nper clip and shot (truth: the most common label under its feet; the estimator's answer):")
+    print("\nper clip and shot (truth: the most common label under its feet; the estimator's answer, weighed by the setting):")
     groups: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     n_ok = n_len = n_confident = n_conf_right = n_conf_wrong = 0
+    plain = [0, 0]  # without the setting weight: right (strict), confident and wrong
     for (clip, shot), rows in sorted(by_shot.items()):
         labels = shot_truth([patches[i].label for i in rows], patches[rows[0]].shot_surface)
         ok = set().union(*[patches[i].accepted for i in rows if patches[i].label in labels])
-        guess, confident = shot_surface([proba[i] for i in rows], classes)
+        unweighed, sure = shot_surface([proba[i] for i in rows], classes)
+        plain[0] += unweighed.surface in labels
+        plain[1] += sure and unweighed.surface not in ok
+        outdoor = settings.get((clip, shot))
+        guess, confident = shot_surface([proba[i] for i in rows], classes, outdoor_probability=outdoor)
         strict, lenient = guess.surface in labels, guess.surface in ok
         n_ok += strict
         n_len += lenient
@@ -133,11 +147,12 @@ def clips_report(proba: np.ndarray, patches: list[FootagePatch], annotations: di
         groups[annotations[clip]["group"]].append((strict, lenient))
         flag = "ok" if strict else ("ok~" if lenient else "WRONG")
         print(f"  {clip:<28} shot {shot}: truth {'/'.join(sorted(labels)):<15} got {guess.surface:<9} p={guess.probability:.2f}"
-              f"{' (unsure: default)' if not confident else ''} over {len(rows)} patches  {flag}")
+              f"{' (unsure: default)' if not confident else ''} over {len(rows)} patches, p_out {outdoor if outdoor is not None else '-'}  {flag}")
     n = len(by_shot)
     print(f"clips/shots right (most probable class): {n_ok}/{n} strict, {n_len}/{n} lenient")
     print(f"confident answers: {n_confident}/{n}: {n_conf_right} right (strict), {n_conf_wrong} wrong (not even lenient); "
           f"the other shots fall back to the default surface")
+    print(f"without the setting weight: {plain[0]}/{n} strict, {plain[1]} confident and wrong")
     print("per source group (share of its clips/shots right, strict / lenient):")
     for group, res in sorted(groups.items()):
         print(f"  {group:<12} {np.mean([r[0] for r in res]):.2f} / {np.mean([r[1] for r in res]):.2f}  ({len(res)})")
@@ -148,7 +163,7 @@ def scene_report(scenes: dict, annotations: dict) -> None:
     if not scenes:
         return
     print("\nscene estimator per clip (indoor/outdoor, lighting, footwear) vs annotation:")
-    io_ok = fw_ok = io_n = fw_n = 0
+    io_ok = fw_ok = io_n = fw_n = person_ok = person_n = 0
     for clip, shots in sorted(scenes.items()):
         ann = annotations.get(clip)
         if ann is None:
@@ -161,15 +176,32 @@ def scene_report(scenes: dict, annotations: dict) -> None:
             if got_bare is not None:
                 fw_n += 1
                 fw_ok += got_bare == want_bare
+            # Each person's own confident claim: right when someone in the shot is annotated so (no person ids).
+            annotated = annotated_bare(ann, s["start_s"])
+            for _, footwear, confident in s.get("footwear_by_person", []):
+                if confident:
+                    person_n += 1
+                    person_ok += (footwear == "barefoot") in annotated
             print(f"  {clip:<28} shot {s['shot']}: indoor {s['indoor']!s:<5} (truth {ann['indoor']!s:<5}) "
                   f"p_out={s['outdoor_probability']:.2f} light {s['lighting']:<6} footwear {s['footwear']}"
                   f"{'' if s['footwear_confident'] else ' (default)'} (feet visible: {want_bare})")
-    print(f"indoor/outdoor right: {io_ok}/{io_n} (None counts as wrong); footwear claims right: {fw_ok}/{fw_n}")
+    print(f"indoor/outdoor right: {io_ok}/{io_n} (None counts as wrong); shot-level footwear claims right: {fw_ok}/{fw_n} "
+          f"(a shot of two people is judged by its first person's label); per-person claims right: {person_ok}/{person_n} "
+          f"(what contacts use; right when someone in the shot is annotated so)")
+
+
+def _annotated_shot(annotation: dict, t_s: float) -> dict:
+    return [s for s in annotation["shots"] if s["start_s"] <= t_s + 1e-6][-1]
 
 
 def label_footwear(annotation: dict, t_s: float) -> bool:
-    shot = [s for s in annotation["shots"] if s["start_s"] <= t_s + 1e-6][-1]
-    return shot["footwear"] in ("barefoot", "sandals")
+    return _annotated_shot(annotation, t_s)["footwear"] in FEET_VISIBLE
+
+
+def annotated_bare(annotation: dict, t_s: float) -> set[bool]:
+    """Whether feet show (barefoot, sandals), for everyone the shot's annotation names (its regions too)."""
+    shot = _annotated_shot(annotation, t_s)
+    return {f in FEET_VISIBLE for f in [shot["footwear"], *(r.get("footwear", shot["footwear"]) for r in shot.get("regions", []))]}
 
 
 if __name__ == "__main__":

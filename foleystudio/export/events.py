@@ -44,6 +44,7 @@ def events_document(
                 "start_s": round(s.start_s, 4),
                 "end_s": round(s.end_s, 4),
                 "indoor": s.indoor,
+                "picture_outdoor_probability": s.picture_outdoor_probability,  # sky and vegetation only; weighs the surface
                 "lighting": s.lighting,
                 "surface": s.surface,
                 "surface_probability": round(float(s.surface_probability), 3),

@@ -39,7 +39,7 @@ from foleystudio.vision.surface.footwear import feet_in_frame, footwear_evidence
 from foleystudio.vision.surface.estimator import FrameView, SurfaceEstimator, as_estimator
 from foleystudio.vision.surface.model import SurfaceGuess, SurfaceModel, guess_from_proba
 from foleystudio.vision.surface.sampler import FrameSampler, SampledFrame
-from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, indoor_from
+from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, indoor_from, weigh_by_setting
 
 Callback = Callable[[dict], None]
 
@@ -97,6 +97,7 @@ class ShotScene:
     environment: str | None = None  # e.g. "street", "gym": only from an estimator that looks at whole frames
     environment_probability: float = 0.0
     footwear_by_person: tuple[tuple[int, str, bool], ...] = ()  # (person, footwear, confident): each one's own feet
+    picture_outdoor_probability: float | None = None  # the picture's own setting cue (no surface), which weighs the surface
 
     def footwear_of(self, person: int) -> tuple[str, bool]:
         """A person's own footwear claim (the default, unsure, when their feet did not tell).
@@ -264,12 +265,15 @@ def _shot_scene(
     at_feet = bool(found)
     if not found:
         found = [p for p in (_fallback_patch(f.rgb, model) for f in frames) if p is not None]
-    guess, confident = shot_surface(found, model.classes, at_feet=at_feet, config=config)
+    view = model.frames_view([f.rgb for f in frames])
+    # Snow is not walked on indoors: the picture's own setting cue (sky, vegetation; not the ground) weighs the surface.
+    picture = view.outdoor_probability if view else (
+        estimate_setting([f.rgb for f in frames], config=config.setting).outdoor_probability if frames else None)
+    guess, confident = shot_surface(found, model.classes, at_feet=at_feet, config=config, outdoor_probability=picture)
     surface = guess.surface if confident else default_surface
     setting = estimate_setting([f.rgb for f in frames], surface=guess.surface if confident else None, config=config.setting)
-    view = model.frames_view([f.rgb for f in frames])
     indoor, outdoor_p = _indoor(view, config.setting.unsure_band) if view else (setting.indoor, setting.outdoor_probability)
-    footwear, footwear_ok = _footwear([e for _, e in footwear_evidence], config, default_footwear)
+    footwear, footwear_ok = shot_footwear(footwear_evidence, config, default_footwear)
     by_person = footwear_by_person(footwear_evidence, config, default_footwear)
     return ShotScene(
         shot=shot.index,
@@ -290,6 +294,7 @@ def _shot_scene(
         environment=view.environment if view else None,
         environment_probability=view.environment_probability if view else 0.0,
         footwear_by_person=by_person,
+        picture_outdoor_probability=None if picture is None else round(float(picture), 3),
     )
 
 
@@ -299,15 +304,19 @@ def _indoor(view: FrameView, unsure_band: float) -> tuple[bool | None, float]:
 
 
 def shot_surface(
-    probas: Sequence[np.ndarray], classes: tuple[str, ...], *, at_feet: bool = True, config: SceneConfig = SceneConfig()
+    probas: Sequence[np.ndarray], classes: tuple[str, ...], *, at_feet: bool = True, config: SceneConfig = SceneConfig(),
+    outdoor_probability: float | None = None,
 ) -> tuple[SurfaceGuess | None, bool]:
     """A shot's surface from its patches' probabilities: their mean, and whether to trust it.
 
-    Patches not at a foot (`at_feet=False`: the bottom of the frame) are never trusted.
+    With `outdoor_probability` (the picture's setting, 0..1) the mean is weighed by how plausible
+    each surface is there (`setting_prior`). Patches not at a foot (`at_feet=False`: the bottom of
+    the frame) are never trusted.
     """
     if not probas:
         return None, False
-    guess = guess_from_proba(classes, np.mean(probas, axis=0), config.min_probability)
+    mean = weigh_by_setting(np.mean(probas, axis=0), classes, outdoor_probability, config.setting)
+    guess = guess_from_proba(classes, mean, config.min_probability)
     enough = len(probas) >= config.min_patches or guess.probability >= config.single_patch_probability
     return guess, bool(at_feet and guess.confident and enough)
 
@@ -331,6 +340,18 @@ def footwear_by_person(
     """(person, footwear, confident) of everyone in `evidence` ((person, skin share or None) per foot looked at)."""
     people = sorted({who for who, _ in evidence})
     return tuple((who, *_footwear([e for w, e in evidence if w == who], config, default)) for who in people)
+
+
+def shot_footwear(
+    evidence: Sequence[tuple[int, float | None]], config: SceneConfig = SceneConfig(), default: str = "shoes"
+) -> tuple[str, bool]:
+    """The shot's footwear over everyone's feet, sure only when each person judged is sure of the same.
+
+    A man in shoes beside a woman whose sandals the picture does not show is not "shoes, sure".
+    """
+    footwear, confident = _footwear([e for _, e in evidence], config, default)
+    people = footwear_by_person(evidence, config, default)
+    return footwear, confident and all(ok and f == footwear for _, f, ok in people)
 
 
 def _footwear(evidence: list[float | None], config: SceneConfig, default: str) -> tuple[str, bool]:
@@ -359,7 +380,8 @@ def _contact_surface(
         return ContactSurface(surface=scene.surface, probability=scene.surface_probability if scene.surface_confident else 0.0,
                               surface_confident=scene.surface_confident, source=scene.source, **common)
     shot_p = np.array([dict(scene.probabilities)[c] for c in model.classes])
-    mixed = config.own_weight * np.mean(near, axis=0) + (1 - config.own_weight) * shot_p
+    own = weigh_by_setting(np.mean(near, axis=0), model.classes, scene.picture_outdoor_probability, config.setting)
+    mixed = config.own_weight * own + (1 - config.own_weight) * shot_p
     guess = guess_from_proba(model.classes, mixed, config.min_probability)
     if not guess.confident:
         return ContactSurface(surface=scene.surface, probability=scene.surface_probability, surface_confident=True,

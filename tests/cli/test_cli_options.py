@@ -54,6 +54,7 @@ def test_scene_estimate_is_recorded_per_shot(clip, tmp_path):
     people = doc["shots"][0]["footwear_by_person"]  # each person's own footwear claim
     assert {e["person"] for e in doc["events"]} <= {int(p) for p in people}
     assert all(set(v) == {"footwear", "confident"} for v in people.values())
+    assert 0.0 <= doc["shots"][0]["picture_outdoor_probability"] <= 1.0  # the setting that weighed the surface
     for e in doc["events"]:
         assert e["surface_source"] in ("estimate", "default")
         if e["surface_source"] == "estimate":

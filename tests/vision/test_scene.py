@@ -9,7 +9,15 @@ import pytest
 from foleystudio.media.frames import Frame
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.cues import resolve_surfaces
-from foleystudio.vision.scene import SceneConfig, ShotScene, estimate_scene, footwear_by_person, shot_surface, tap_frames
+from foleystudio.vision.scene import (
+    SceneConfig,
+    ShotScene,
+    estimate_scene,
+    footwear_by_person,
+    shot_footwear,
+    shot_surface,
+    tap_frames,
+)
 from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface.dataset import load_tiles
 from foleystudio.vision.surface.footwear import footwear_evidence
@@ -102,6 +110,20 @@ def test_shot_surface_needs_agreeing_patches():
     assert shot_surface([], classes) == (None, False)
 
 
+def test_an_indoor_picture_does_not_trust_snow_underfoot():
+    classes = ("concrete", "grass", "snow", "wood")
+    studio = [np.array([0.30, 0.05, 0.57, 0.08])] * 4  # a smooth grey studio floor, read as snow
+    outdoors, _ = shot_surface(studio, classes, outdoor_probability=0.95)
+    unsure_room, doubt = shot_surface(studio, classes, outdoor_probability=0.45)  # no sky, no vegetation: unsure
+    indoors, _ = shot_surface(studio, classes, outdoor_probability=0.1)
+    assert shot_surface(studio, classes)[0].surface == "snow" and shot_surface(studio, classes)[1]
+    assert outdoors.surface == "snow"  # outdoors snow stays the answer
+    assert unsure_room.surface == "snow" and not doubt  # weakened below trust: the user's default is used
+    assert indoors.surface == "concrete"  # clearly indoors: the floor
+    lawn = [np.array([0.1, 0.7, 0.1, 0.1])] * 4
+    assert shot_surface(lawn, classes, outdoor_probability=0.1)[0].surface == "grass"  # strong evidence still wins
+
+
 def test_sampler_memory_is_bounded_and_coverage_uniform():
     sampler = FrameSampler(SamplerConfig(max_side_px=64, capacity=10))
     rgb = np.zeros((360, 640, 3), np.uint8)
@@ -144,6 +166,14 @@ def test_footwear_is_judged_per_person():
     evidence = [(0, 0.9), (1, 0.01), (0, 0.85), (1, 0.0), (0, None), (1, 0.02), (0, 0.95), (2, None)]
     assert footwear_by_person(evidence) == ((0, "barefoot", True), (1, "shoes", True), (2, "shoes", False))
     assert footwear_by_person(evidence, default="boots")[1] == (1, "boots", True)  # shod: the user's kind of shoe
+
+
+def test_the_shot_is_sure_of_its_footwear_only_when_everyone_in_it_is():
+    man = [(0, 0.01), (0, 0.0), (0, 0.02), (0, 0.01)]
+    assert shot_footwear(man) == ("shoes", True)
+    assert shot_footwear(man + [(1, None), (1, 0.3)]) == ("shoes", False)  # her feet did not tell
+    assert shot_footwear(man + [(1, 0.0), (1, 0.01), (1, 0.02)]) == ("shoes", True)  # both shod
+    assert shot_footwear([(0, 0.9)] * 9 + [(1, 0.0)] * 3) == ("barefoot", False)  # mostly bare feet, but they differ
 
 
 def _shot(footwear, confident, by_person) -> ShotScene:

@@ -33,6 +33,9 @@ SURFACES = (
 
 OUTDOOR_SURFACES = frozenset({"asphalt", "stone", "deck", "grass", "gravel", "dirt", "sand", "snow", "ice", "leaves", "mud", "water"})
 INDOOR_SURFACES = frozenset({"tile", "marble", "wood", "carpet"})
+# Surfaces almost never walked on in the other setting: snow or grass indoors, carpet outside.
+OUTDOOR_ONLY_SURFACES = frozenset({"asphalt", "grass", "gravel", "dirt", "sand", "snow", "ice", "leaves", "mud", "water"})
+INDOOR_ONLY_SURFACES = frozenset({"carpet"})
 
 FOOTWEAR = ("shoes", "sneakers", "boots", "heels", "sandals", "spikes", "barefoot", "socks")
 

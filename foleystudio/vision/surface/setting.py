@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from foleystudio.vision.surface.classes import INDOOR_SURFACES, OUTDOOR_SURFACES
+from foleystudio.vision.surface.classes import INDOOR_ONLY_SURFACES, INDOOR_SURFACES, OUTDOOR_ONLY_SURFACES, OUTDOOR_SURFACES
 
 LIGHTING_LEVELS = ("dark", "dim", "normal", "bright")
 
@@ -27,6 +27,9 @@ class SettingConfig:
     surface_weight: float = 1.5  # a confident outdoor (or indoor) ground surface
     unsure_band: float = 0.2  # |p - 0.5| below this: indoor is None
     luma_levels: tuple[float, float, float] = (0.15, 0.32, 0.62)  # median luma (0..1) between dark/dim/normal/bright
+    # Weight of a surface in the setting where it is almost never walked on (setting_prior): 0.05-0.3
+    # gave the same held-out shots (21/28, no confident wrong answer); 0.5 kept a studio floor's "snow".
+    implausible_weight: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,30 @@ def estimate_setting(frames: list[np.ndarray], *, surface: str | None = None, co
     lighting = LIGHTING_LEVELS[int(np.searchsorted(config.luma_levels, luma))]
     cues = (("sky", round(sky, 3)), ("green", round(green, 3)), ("flat_top", round(flat_top, 3)), ("surface", prior))
     return Setting(indoor=indoor, outdoor_probability=round(p, 3), lighting=lighting, luma=round(luma, 3), cues=cues)
+
+
+def setting_prior(classes: tuple[str, ...], outdoor_probability: float, config: SettingConfig = SettingConfig()) -> np.ndarray:
+    """How plausible each surface is, given how likely the picture is outdoors: (len(classes),), 1 = no objection.
+
+    An outdoor-only surface (grass, snow, gravel...) weighs p_out + (1 - p_out) * `implausible_weight`,
+    carpet the other way round; surfaces found in both settings (concrete, wood, tile...) weigh 1.
+    """
+    p, low = float(np.clip(outdoor_probability, 0.0, 1.0)), config.implausible_weight
+    weights = [
+        p + (1 - p) * low if c in OUTDOOR_ONLY_SURFACES else (1 - p) + p * low if c in INDOOR_ONLY_SURFACES else 1.0
+        for c in classes
+    ]
+    return np.array(weights)
+
+
+def weigh_by_setting(
+    proba: np.ndarray, classes: tuple[str, ...], outdoor_probability: float | None, config: SettingConfig = SettingConfig()
+) -> np.ndarray:
+    """`proba` times `setting_prior`, renormalised (unchanged when the setting is not known)."""
+    if outdoor_probability is None:
+        return proba
+    weighted = proba * setting_prior(classes, outdoor_probability, config)
+    return weighted / weighted.sum()
 
 
 def indoor_from(outdoor_probability: float, unsure_band: float) -> bool | None:
