@@ -39,7 +39,7 @@ from foleystudio.vision.surface.footwear import feet_in_frame, footwear_evidence
 from foleystudio.vision.surface.estimator import FrameView, SurfaceEstimator, as_estimator
 from foleystudio.vision.surface.model import SurfaceGuess, SurfaceModel, guess_from_proba
 from foleystudio.vision.surface.sampler import FrameSampler, SampledFrame
-from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, indoor_from, weigh_by_setting
+from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, indoor_from, weigh_by_setting, with_surface
 
 Callback = Callable[[dict], None]
 
@@ -266,12 +266,12 @@ def _shot_scene(
     if not found:
         found = [p for p in (_fallback_patch(f.rgb, model) for f in frames) if p is not None]
     view = model.frames_view([f.rgb for f in frames])
-    # Snow is not walked on indoors: the picture's own setting cue (sky, vegetation; not the ground) weighs the surface.
-    picture = view.outdoor_probability if view else (
-        estimate_setting([f.rgb for f in frames], config=config.setting).outdoor_probability if frames else None)
+    seen = estimate_setting([f.rgb for f in frames], config=config.setting)  # the picture alone, not the ground
+    # Snow is not walked on indoors: the picture's own setting cue (sky, vegetation) weighs the surface.
+    picture = view.outdoor_probability if view else (seen.outdoor_probability if frames else None)
     guess, confident = shot_surface(found, model.classes, at_feet=at_feet, config=config, outdoor_probability=picture)
     surface = guess.surface if confident else default_surface
-    setting = estimate_setting([f.rgb for f in frames], surface=guess.surface if confident else None, config=config.setting)
+    setting = with_surface(seen, guess.surface if confident else None, config.setting)
     indoor, outdoor_p = _indoor(view, config.setting.unsure_band) if view else (setting.indoor, setting.outdoor_probability)
     footwear, footwear_ok = shot_footwear(footwear_evidence, config, default_footwear)
     by_person = footwear_by_person(footwear_evidence, config, default_footwear)

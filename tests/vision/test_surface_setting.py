@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from foleystudio.vision.surface.classes import INDOOR_ONLY_SURFACES, OUTDOOR_ONLY_SURFACES, SURFACES
-from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, setting_prior, weigh_by_setting
+from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, setting_prior, weigh_by_setting, with_surface
 
 CLASSES = ("carpet", "concrete", "grass", "snow", "wood")
 
@@ -49,3 +49,11 @@ def test_certain_settings_give_the_configured_weight_and_none_changes_nothing():
 def test_every_one_setting_surface_is_in_the_vocabulary():
     assert OUTDOOR_ONLY_SURFACES <= set(SURFACES) and INDOOR_ONLY_SURFACES <= set(SURFACES)
     assert not OUTDOOR_ONLY_SURFACES & INDOOR_ONLY_SURFACES
+
+
+def test_a_known_surface_is_one_more_cue_on_the_same_picture():
+    frames = [_picture((200, 190, 170), (120, 100, 80))]
+    seen = estimate_setting(frames)
+    for surface in ("grass", "carpet", "concrete", None):
+        assert with_surface(seen, surface) == estimate_setting(frames, surface=surface)
+    assert with_surface(seen, "grass").outdoor_probability > seen.outdoor_probability > with_surface(seen, "carpet").outdoor_probability

@@ -8,7 +8,7 @@ weights into a logistic score; an unsure score says None rather than guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -45,25 +45,29 @@ def estimate_setting(frames: list[np.ndarray], *, surface: str | None = None, co
     """Setting of a shot from some of its frames (RGB uint8) and, optionally, its confident surface."""
     if not frames:
         return Setting(indoor=None, outdoor_probability=0.5, lighting="normal", luma=0.5, cues=())
-    measured = np.mean([_cues(f) for f in frames], axis=0)
-    sky, green, flat_top, luma = (float(v) for v in measured)
-    prior = 0.0
-    if surface in OUTDOOR_SURFACES:
-        prior = 1.0
-    elif surface in INDOOR_SURFACES:
-        prior = -1.0
+    sky, green, flat_top, luma = (float(v) for v in np.mean([_cues(f) for f in frames], axis=0))
+    lighting = LIGHTING_LEVELS[int(np.searchsorted(config.luma_levels, luma))]
+    picture = Setting(indoor=None, outdoor_probability=0.5, lighting=lighting, luma=round(luma, 3),
+                      cues=(("sky", sky), ("green", green), ("flat_top", flat_top)))
+    return with_surface(picture, surface, config)
+
+
+def with_surface(setting: Setting, surface: str | None, config: SettingConfig = SettingConfig()) -> Setting:
+    """`setting`'s picture cues with the ground `surface` (None: not known) as one more cue; no frame is looked at again."""
+    if not setting.cues:
+        return setting
+    cue = dict(setting.cues)
+    prior = 1.0 if surface in OUTDOOR_SURFACES else -1.0 if surface in INDOOR_SURFACES else 0.0
     score = (
         config.bias
-        + config.sky_weight * sky
-        + config.green_weight * green
-        + config.flat_top_weight * flat_top
+        + config.sky_weight * cue["sky"]
+        + config.green_weight * cue["green"]
+        + config.flat_top_weight * cue["flat_top"]
         + config.surface_weight * prior
     )
     p = float(1.0 / (1.0 + np.exp(-score)))
-    indoor = indoor_from(p, config.unsure_band)
-    lighting = LIGHTING_LEVELS[int(np.searchsorted(config.luma_levels, luma))]
-    cues = (("sky", round(sky, 3)), ("green", round(green, 3)), ("flat_top", round(flat_top, 3)), ("surface", prior))
-    return Setting(indoor=indoor, outdoor_probability=round(p, 3), lighting=lighting, luma=round(luma, 3), cues=cues)
+    picture = tuple((name, value) for name, value in setting.cues if name != "surface")
+    return replace(setting, indoor=indoor_from(p, config.unsure_band), outdoor_probability=round(p, 3), cues=(*picture, ("surface", prior)))
 
 
 def setting_prior(classes: tuple[str, ...], outdoor_probability: float, config: SettingConfig = SettingConfig()) -> np.ndarray:
