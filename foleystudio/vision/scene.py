@@ -273,8 +273,8 @@ def _shot_scene(
     surface = guess.surface if confident else default_surface
     setting = with_surface(seen, guess.surface if confident else None, config.setting)
     indoor, outdoor_p = _indoor(view, config.setting.unsure_band) if view else (setting.indoor, setting.outdoor_probability)
-    footwear, footwear_ok = shot_footwear(footwear_evidence, config, default_footwear)
     by_person = footwear_by_person(footwear_evidence, config, default_footwear)
+    footwear, footwear_ok = shot_footwear(footwear_evidence, config, default_footwear, people=by_person)
     return ShotScene(
         shot=shot.index,
         start_s=shot.start_s,
@@ -343,14 +343,17 @@ def footwear_by_person(
 
 
 def shot_footwear(
-    evidence: Sequence[tuple[int, float | None]], config: SceneConfig = SceneConfig(), default: str = "shoes"
+    evidence: Sequence[tuple[int, float | None]], config: SceneConfig = SceneConfig(), default: str = "shoes",
+    *, people: tuple[tuple[int, str, bool], ...] | None = None,
 ) -> tuple[str, bool]:
     """The shot's footwear over everyone's feet, sure only when each person judged is sure of the same.
 
     A man in shoes beside a woman whose sandals the picture does not show is not "shoes, sure".
+    `people` is `footwear_by_person` of the same evidence when the caller has it already.
     """
     footwear, confident = _footwear([e for _, e in evidence], config, default)
-    people = footwear_by_person(evidence, config, default)
+    if people is None:
+        people = footwear_by_person(evidence, config, default)
     return footwear, confident and all(ok and f == footwear for _, f, ok in people)
 
 
