@@ -4,7 +4,8 @@ A swatch is a material seen straight on, evenly lit, sharp. A ground crop next t
 foot is seen at a grazing angle (squashed, farther ground covers more texture per
 pixel), small (30-90 px), blurred by motion and compression, lit by the sun or a
 lamp, sometimes shadowed. `augment_patch` draws one such view; `synth_rubber` draws
-the rubber running-track texture the CC0 set lacks. Both are deterministic given `rng`.
+the rubber running-track texture the CC0 set lacks, `synth_grass` the lawns it has only
+four lush swatches of. All are deterministic given `rng`.
 """
 
 from __future__ import annotations
@@ -161,3 +162,45 @@ def _paint_line(rgb: np.ndarray, rng: np.random.Generator) -> None:
         rgb[:, pos : pos + width] = line
     else:
         rgb[pos : pos + width, :] = line.transpose(1, 0, 2)
+
+
+# Lawn colours as (hue deg, saturation, value, share): green lawns, yellow-green ones in
+# sun, and dry summer grass. The four CC0 grass swatches are all deep green.
+_GRASS_COLOURS = (
+    ((85.0, 130.0), (0.35, 0.85), (0.25, 0.65), 0.5),
+    ((60.0, 85.0), (0.4, 0.9), (0.35, 0.8), 0.3),
+    ((40.0, 60.0), (0.25, 0.6), (0.35, 0.75), 0.2),
+)
+_BLADE_DRAW_SCALE = 2  # blades drawn at twice the size, then reduced: thin anti-aliased strokes
+
+
+def synth_grass(rng: np.random.Generator, *, size_px: int = 128) -> np.ndarray:
+    """A lawn seen from above: dense short blades of varied shade over darker thatch, mown
+    (blades lean one way) or rough, sometimes with dry blades and soil showing through."""
+    weights = np.array([c[3] for c in _GRASS_COLOURS])
+    hue_r, sat_r, val_r, _ = _GRASS_COLOURS[int(rng.choice(len(weights), p=weights / weights.sum()))]
+    hue, sat, val = rng.uniform(*hue_r), rng.uniform(*sat_r), rng.uniform(*val_r)
+    n = size_px * _BLADE_DRAW_SCALE
+    blades = np.full((n, n), rng.uniform(0.4, 0.7), dtype=np.float32)  # the thatch between blades
+    count = int(rng.uniform(4.0, 9.0) * n * n / 400)
+    lean, spread = float(rng.uniform(0, np.pi)), float(rng.uniform(0.3, np.pi))
+    length = float(rng.uniform(3, 10)) * _BLADE_DRAW_SCALE
+    for _ in range(count):
+        x, y = rng.uniform(0, n, 2)
+        angle = lean + rng.normal(0, spread)
+        reach = length * rng.uniform(0.5, 1.5)
+        tip = (int(x + reach * np.cos(angle)), int(y + reach * np.sin(angle)))
+        cv2.line(blades, (int(x), int(y)), tip, float(rng.uniform(0.55, 1.15)), int(rng.integers(1, 3)), cv2.LINE_AA)
+    blades = cv2.resize(blades, (size_px, size_px), interpolation=cv2.INTER_AREA)
+    coarse = cv2.GaussianBlur(rng.normal(0, 1, (size_px, size_px)).astype(np.float32), (0, 0), size_px / 6)
+    coarse /= coarse.std() + 1e-6
+    v = val * blades * (1 + rng.uniform(0.05, 0.2) * coarse)
+    h = hue + rng.normal(0, 4, (size_px, size_px)).astype(np.float32) * rng.uniform(0.3, 1.0) + 8 * coarse * rng.uniform(0, 1)
+    s = sat * (0.8 + 0.3 * blades)
+    if rng.random() < 0.4:  # dry blades and bare soil
+        dry = cv2.GaussianBlur(rng.random((size_px, size_px)).astype(np.float32), (0, 0), float(rng.uniform(1, 6)))
+        dry = (dry > np.quantile(dry, 1 - rng.uniform(0.05, 0.3))).astype(np.float32)
+        h = h * (1 - dry) + rng.uniform(35, 50) * dry
+        s = s * (1 - 0.5 * dry)
+    hsv = np.stack([np.mod(h, 360) / 2.0, np.clip(s, 0, 1) * 255, np.clip(v, 0, 1) * 255], axis=-1)
+    return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from foleystudio.errors import InputError
-from foleystudio.vision.surface.augment import augment_patch, person_hole, synth_rubber
+from foleystudio.vision.surface.augment import augment_patch, person_hole, synth_grass, synth_rubber
 from foleystudio.vision.surface.features import surface_features
 
 MATERIAL_CLASSES = {
@@ -38,8 +38,11 @@ MATERIAL_CLASSES = {
     "Tiles": "tile",
     "WoodFloor": "wood",
 }
-SYNTHETIC_CLASSES = ("rubber",)  # drawn by augment.synth_rubber: no CC0 texture in the set
-CLASSES = tuple(sorted(set(MATERIAL_CLASSES.values()) | set(SYNTHETIC_CLASSES)))
+# Procedural textures (augment.py) and the share of their class's training views they draw:
+# rubber has no CC0 texture in the set; grass has four swatches, all of deep-green lawn (held
+# out by source group, no real lawn patch read as grass without synthetic ones: DATA_CARD.md).
+SYNTHETIC_SOURCES = {"rubber": (synth_rubber, 1.0), "grass": (synth_grass, 0.5)}
+CLASSES = tuple(sorted(set(MATERIAL_CLASSES.values()) | set(SYNTHETIC_SOURCES)))
 
 SHEET_MARGIN_PX = 16  # layout of the ambientCG preview sheets at 1024 px wide
 SHEET_PITCH_X_PX = 144
@@ -131,7 +134,9 @@ def augmented_features(
     """(n, d) features of random views and (n,) labels into CLASSES, `per_class` each.
 
     A `straight_share` of the views are plain rotated crops, the rest camera-like (augment.py),
-    with a leg and foot masked out of most of them as the pipeline masks the person out.
+    with a leg and foot masked out of most of them as the pipeline masks the person out. A class
+    in SYNTHETIC_SOURCES draws its share of the views from its procedural texture (all of them
+    when no swatch of it is given; none when `synthetic` is False).
     """
     by_class: dict[str, list[Swatch]] = {}
     for s in swatches:
@@ -139,16 +144,20 @@ def augmented_features(
     feats, labels = [], []
     for name in CLASSES:
         members = by_class.get(name, [])
-        if not members and not (synthetic and name in SYNTHETIC_CLASSES):
+        draw, share = SYNTHETIC_SOURCES.get(name, (None, 0.0)) if synthetic else (None, 0.0)
+        if not members and draw is None:
             continue
+        share = share if members else 1.0
         materials = sorted({s.material for s in members})
+        swatch_views = 0
         for k in range(per_class):
-            if members:
-                # Every material of a class gets an equal share (DiamondPlate is 20 swatches to Metal's 100).
-                own = [s for s in members if s.material == materials[k % len(materials)]]
-                source = own[(k // len(materials)) % len(own)].rgb
+            if int((k + 1) * share) > int(k * share):  # the synthetic views spread evenly over k
+                source = draw(rng)
             else:
-                source = synth_rubber(rng)
+                # Every material of a class gets an equal share (DiamondPlate is 20 swatches to Metal's 100).
+                own = [s for s in members if s.material == materials[swatch_views % len(materials)]]
+                source = own[(swatch_views // len(materials)) % len(own)].rgb
+                swatch_views += 1
             camera = (k % 100) >= straight_share * 100
             feats.append(_view_features(source, rng, camera))
             labels.append(CLASSES.index(name))
