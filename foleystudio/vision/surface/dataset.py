@@ -148,15 +148,15 @@ def augmented_features(
         if not members and draw is None:
             continue
         share = share if members else 1.0
-        materials = sorted({s.material for s in members})
+        # Every material of a class gets an equal share (DiamondPlate is 20 swatches to Metal's 100).
+        by_material = [[s for s in members if s.material == m] for m in sorted({s.material for s in members})]
         swatch_views = 0
         for k in range(per_class):
             if int((k + 1) * share) > int(k * share):  # the synthetic views spread evenly over k
                 source = draw(rng)
             else:
-                # Every material of a class gets an equal share (DiamondPlate is 20 swatches to Metal's 100).
-                own = [s for s in members if s.material == materials[swatch_views % len(materials)]]
-                source = own[(swatch_views // len(materials)) % len(own)].rgb
+                own = by_material[swatch_views % len(by_material)]
+                source = own[(swatch_views // len(by_material)) % len(own)].rgb
                 swatch_views += 1
             camera = (k % 100) >= straight_share * 100
             feats.append(_view_features(source, rng, camera))
