@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from foleystudio.sound.backends import FOOTWEAR, SURFACES, StepRequest, get_backend  # noqa: E402
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES  # noqa: E402
+from foleystudio.sound.backends import get_backend  # noqa: E402
 from foleystudio.sound.features import LogisticRegression, NearestCentroid, step_features  # noqa: E402
+from foleystudio.sound.types import StepRequest  # noqa: E402
 
 SR = 48000
 
@@ -55,11 +57,11 @@ def main(argv=None) -> int:
     p.add_argument("--test-seed", type=int, default=2)
     args = p.parse_args(argv)
 
-    xa, la = render_set(args.train_seed, SURFACES, FOOTWEAR, args.per)
-    xb, lb = render_set(args.test_seed, SURFACES, FOOTWEAR, args.per)
+    xa, la = render_set(args.train_seed, ENGINE_SURFACES, ENGINE_FOOTWEAR, args.per)
+    xb, lb = render_set(args.test_seed, ENGINE_SURFACES, ENGINE_FOOTWEAR, args.per)
     ya, yb = [s for s, _ in la], [s for s, _ in lb]
-    print(f"## Surfaces ({len(SURFACES)} classes, {len(ya)} train / {len(yb)} test renders; "
-          f"chance {1 / len(SURFACES):.0%})\n")
+    print(f"## Surfaces ({len(ENGINE_SURFACES)} classes, {len(ya)} train / {len(yb)} test renders; "
+          f"chance {1 / len(ENGINE_SURFACES):.0%})\n")
     print("| classifier | accuracy | goal |\n|---|---|---|")
     confused = []
     for name, model in (("nearest centroid", NearestCentroid()), ("logistic regression", LogisticRegression())):
@@ -69,19 +71,19 @@ def main(argv=None) -> int:
     top = Counter(confused).most_common(5)
     print("\nmost confused (true -> predicted): " + ", ".join(f"{t}->{p} x{c}" for (t, p), c in top))
 
-    print(f"\n## Footwear per surface ({len(FOOTWEAR)} classes, logistic regression, "
-          f"{args.per_footwear} renders per footwear and seed; chance {1 / len(FOOTWEAR):.0%})\n")
+    print(f"\n## Footwear per surface ({len(ENGINE_FOOTWEAR)} classes, logistic regression, "
+          f"{args.per_footwear} renders per footwear and seed; chance {1 / len(ENGINE_FOOTWEAR):.0%})\n")
     print("| surface | accuracy | most confused |\n|---|---|---|")
     accs = []
-    for surface in SURFACES:
-        xa, la = render_set(args.train_seed, (surface,), FOOTWEAR, args.per_footwear)
-        xb, lb = render_set(args.test_seed, (surface,), FOOTWEAR, args.per_footwear)
+    for surface in ENGINE_SURFACES:
+        xa, la = render_set(args.train_seed, (surface,), ENGINE_FOOTWEAR, args.per_footwear)
+        xb, lb = render_set(args.test_seed, (surface,), ENGINE_FOOTWEAR, args.per_footwear)
         acc, wrong = accuracy(LogisticRegression(), xa, [f for _, f in la], xb, [f for _, f in lb])
         accs.append(acc)
         top = ", ".join(f"{t}->{p} x{c}" for (t, p), c in Counter(wrong).most_common(2))
         print(f"| {surface} | {acc:.1%} | {top} |")
     best = int(np.argmax(accs))
-    print(f"\nfootwear: mean {np.mean(accs):.1%}, best {SURFACES[best]} {accs[best]:.1%}, "
+    print(f"\nfootwear: mean {np.mean(accs):.1%}, best {ENGINE_SURFACES[best]} {accs[best]:.1%}, "
           f"surfaces at >= 80 %: {sum(a >= 0.8 for a in accs)}/{len(accs)}")
     return 0
 

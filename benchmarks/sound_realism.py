@@ -36,12 +36,14 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from foleystudio.sound import realism  # noqa: E402
-from foleystudio.sound.backends import FOOTWEAR, SURFACES, StepRequest, get_backend  # noqa: E402
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES  # noqa: E402
+from foleystudio.sound.backends import get_backend  # noqa: E402
 from foleystudio.sound.features import (  # noqa: E402
     LogisticRegression, attack_onset, normalise_per_set, realism_vector,
 )
 from foleystudio.sound.procedural.models import SURFACE_MODELS  # noqa: E402
 from foleystudio.sound.samples import AUDIO_SUFFIXES, load_mono  # noqa: E402
+from foleystudio.sound.types import StepRequest  # noqa: E402
 
 SR = 48000
 CLASSES = realism.COARSE_CLASSES
@@ -169,14 +171,14 @@ def print_reference(items, x: np.ndarray) -> None:
 def report_renders(per: int) -> None:
     ref = realism.reference_classifier()
     backend = get_backend("procedural", sr=SR)
-    print(f"\n## Where our renders land ({len(FOOTWEAR)} footwear x {per} renders per surface, reference "
+    print(f"\n## Where our renders land ({len(ENGINE_FOOTWEAR)} footwear x {per} renders per surface, reference "
           f"classifier)\n")
     print("| surface | our family | own class | " + " | ".join(CLASSES) + " | median "
           + ", ".join(realism.DESCRIPTORS) + " |\n|---|---|---|" + "---|" * (len(CLASSES) + 1))
     shares = []
-    for si, surface in enumerate(SURFACES):
+    for si, surface in enumerate(ENGINE_SURFACES):
         vecs = []
-        for fi, shoe in enumerate(FOOTWEAR):
+        for fi, shoe in enumerate(ENGINE_FOOTWEAR):
             for k in range(per):
                 rng = np.random.default_rng([7, si, fi, k])
                 s = backend.render_step(StepRequest(surface, shoe, strength=float(rng.uniform(0.3, 0.8))), rng)

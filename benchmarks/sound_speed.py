@@ -22,7 +22,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from foleystudio.sound.backends import FOOTWEAR, SURFACES, get_backend  # noqa: E402
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES  # noqa: E402
+from foleystudio.sound.backends import get_backend  # noqa: E402
 from foleystudio.sound.footsteps import StepStyle, render_footsteps  # noqa: E402
 from foleystudio.vision.contacts import ContactEvent  # noqa: E402
 
@@ -66,10 +67,11 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     events = contacts(args.contacts, args.duration)
     rows = []
-    for surface in SURFACES:
-        styles = [StepStyle(surface, FOOTWEAR[i % len(FOOTWEAR)]) for i in range(len(events))]
+    for surface in ENGINE_SURFACES:
+        styles = [StepStyle(surface, ENGINE_FOOTWEAR[i % len(ENGINE_FOOTWEAR)]) for i in range(len(events))]
         rows.append((surface, *bench(events, styles, args.duration, args.repeats)))
-    styles = [StepStyle(SURFACES[i % len(SURFACES)], FOOTWEAR[i % len(FOOTWEAR)]) for i in range(len(events))]
+    styles = [StepStyle(ENGINE_SURFACES[i % len(ENGINE_SURFACES)], ENGINE_FOOTWEAR[i % len(ENGINE_FOOTWEAR)])
+              for i in range(len(events))]
     rows.append(("(all mixed)", *bench(events, styles, args.duration, args.repeats)))
     print(f"{args.duration:.0f} s stereo stem, {args.contacts} contacts (80% steps, 10% landings, 10% scuffs), "
           f"footwear cycling, one thread, best of {args.repeats}")

@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 from foleystudio.api import (  # noqa: E402
     Analysis,
     AnalysisOptions,
+    ExportOptions,
     Outputs,
     Rendered,
     RenderOptions,
@@ -22,6 +23,6 @@ from foleystudio.api import (  # noqa: E402
 from foleystudio.errors import ExportError, FoleyError, InputError, ModelError, RenderError  # noqa: E402
 
 __all__ = [
-    "Analysis", "AnalysisOptions", "Outputs", "Rendered", "RenderOptions", "analyse", "export", "render",
+    "Analysis", "AnalysisOptions", "ExportOptions", "Outputs", "Rendered", "RenderOptions", "analyse", "export", "render",
     "FoleyError", "InputError", "ModelError", "RenderError", "ExportError", "__version__",
 ]

@@ -7,12 +7,22 @@ pose ~25 ms a person), so the scene is always estimated from the picture.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from foleystudio.cache import default_cache_dir, load_poses, save_poses, video_key
+from foleystudio.cache import (
+    ANALYSIS_SCHEMA,
+    code_fingerprint,
+    default_cache_dir,
+    load_analysis,
+    load_poses,
+    save_analysis,
+    save_poses,
+    video_key,
+)
 from foleystudio.media.frames import iter_frames
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
@@ -58,8 +68,15 @@ def analyse(
     callback: Callback | None = None,
     info: VideoInfo | None = None,
 ) -> Analysis:
-    """Everything the renderers need to know about one video."""
+    """Everything the renderers need to know about one video (cached whole, with the poses)."""
     info = info or probe_video(video)
+    cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
+    key = analysis_key(info, options) if options.use_cache else None
+    cached = load_analysis(cache_dir, key) if key is not None else None
+    if cached is not None:
+        if callback:
+            callback({"stage": "analysis", "cached": True})
+        return replace(cached, info=info)  # the same content may sit under another name
     detector = ShotDetector()
     sampler = FrameSampler(SamplerConfig()) if options.estimate_scene else None
     poses = analyse_poses(info, options, callback=callback, shots=detector, sampler=sampler)
@@ -71,7 +88,32 @@ def analyse(
         with muted_native_stderr():  # selfie segmentation's TFLite start-up lines
             scene = estimate_scene(contacts.events, shots=shots, sampler=sampler, poses=poses, model=estimator,
                                    config=options.scene, callback=callback)
-    return Analysis(info=info, poses=poses, contacts=contacts, shots=shots, scene=scene)
+    analysis = Analysis(info=info, poses=poses, contacts=contacts, shots=shots, scene=scene)
+    if key is not None:
+        try:
+            save_analysis(cache_dir, key, analysis)
+        except OSError:
+            pass  # an unwritable cache slows the next run; it must not fail this one
+    return analysis
+
+
+def analysis_key(info: VideoInfo, options: AnalysisOptions) -> str:
+    """The cache key of a whole analysis: the video's content, every option that shapes it, the code."""
+    settings = {
+        "analysis": ANALYSIS_SCHEMA,
+        "code": code_fingerprint(),
+        "contacts": asdict(options.contacts),
+        "scene": asdict(options.scene) if options.estimate_scene else None,
+        "clip": _folder_stamp(options.clip_dir) if options.clip_dir else None,
+    }
+    return video_key(info.path, options.pose, extra=json.loads(json.dumps(settings, default=str)))
+
+
+def _folder_stamp(folder: str) -> list:
+    """A local model folder by its files' names, sizes and times (a changed model is a new analysis)."""
+    root = Path(folder)
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    return [str(root.resolve())] + [[p.name, p.stat().st_size, int(p.stat().st_mtime)] for p in files]
 
 
 def analyse_poses(

@@ -3,6 +3,7 @@
     analysis = analyse("clip.mp4")                 # expensive, cached per video
     result = render(analysis, RenderOptions(surface="gravel"))   # cheap, redo at will
     export(analysis, result, "clip_foley.mp4")     # mux + stems + events
+    export(analysis, result, "clip_foley.mp4", exports=ExportOptions(formats=("otio", "rpp")))
 
 Progress goes to `callback(dict)`; nothing here prints.
 """
@@ -11,8 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
+
+from foleystudio import __version__
 
 from foleystudio.analysis import (
     DEFAULT_FOOTWEAR,
@@ -22,16 +26,32 @@ from foleystudio.analysis import (
     analyse,
     analyse_poses,
 )
+from foleystudio.analysis import Callback
+from foleystudio.errors import InputError
+from foleystudio.export import FORMATS
 from foleystudio.export.atomic import write_json
+from foleystudio.export.bwf import BextInfo, write_bwf
+from foleystudio.export.delivery import Delivery
 from foleystudio.export.events import events_document
-from foleystudio.export.stems import write_wav
+from foleystudio.export.preview import write_preview
 from foleystudio.media.mux import mux_audio
-from foleystudio.rendering import Rendered, RenderOptions, choose_styles, render
+from foleystudio.media.probe import VideoInfo
+from foleystudio.rendering import Rendered, RenderOptions, choose_events, choose_styles, render
+from foleystudio.timebase import SAMPLE_RATE, timecode_to_frames
+from foleystudio.vision.contacts import ContactEvents
 
 __all__ = [
-    "DEFAULT_FOOTWEAR", "DEFAULT_SURFACE", "Analysis", "AnalysisOptions", "Outputs", "Rendered", "RenderOptions",
-    "analyse", "analyse_poses", "choose_styles", "export", "output_paths", "render",
+    "DEFAULT_FOOTWEAR", "DEFAULT_SURFACE", "Analysis", "AnalysisOptions", "ExportOptions", "Outputs", "Rendered",
+    "RenderOptions", "analyse", "analyse_poses", "choose_styles", "export", "export_paths", "output_paths", "render",
+    "start_frame",
 ]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    formats: tuple[str, ...] = ()  # names from export.FORMATS: csv, otio, edl, fcpxml, rpp, markers, preview
+    start_timecode: str | None = None  # the timeline's first frame, HH:MM:SS:FF; None: the source's own, else 00:00:00:00
+    preview_size: tuple[int, int] | None = None  # the preview's (width, height); None: the source's display size
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class Outputs:
     video: str | None
     events: str
     stems: tuple[str, ...]
+    files: tuple[str, ...] = ()  # the other exports (timelines, marker lists, preview), in FORMATS order
 
 
 def output_paths(out_video: str | os.PathLike) -> tuple[Path, Path, Callable[[str], Path]]:
@@ -48,27 +69,85 @@ def output_paths(out_video: str | os.PathLike) -> tuple[Path, Path, Callable[[st
     return out_video, Path(f"{base}.events.json"), lambda layer: Path(f"{base}.{layer}.wav")
 
 
+def export_paths(out_video: str | os.PathLike, formats: tuple[str, ...]) -> tuple[Path, ...]:
+    """Where each of `formats`' files goes beside the output video (`clip_foley` + `.otio`, ...)."""
+    base = Path(out_video).with_suffix("")
+    return tuple(Path(f"{base}{suffix}") for suffix, _ in _writers(formats))
+
+
+def start_frame(info: VideoInfo, start_timecode: str | None = None) -> int:
+    """The timeline's first frame as a timecode frame count: the given timecode, the source's own, or 0."""
+    timecode = start_timecode or info.timecode
+    if not timecode:
+        return 0
+    try:
+        return timecode_to_frames(timecode, info.fps)
+    except ValueError as exc:
+        origin = "--start-timecode" if start_timecode else f"{info.path}: its own timecode"
+        raise InputError(f"{origin}: {exc}") from None
+
+
 def export(
     analysis: Analysis,
     rendered: Rendered | None,
     out_video: str | os.PathLike,
     *,
     options: RenderOptions = RenderOptions(),
+    exports: ExportOptions = ExportOptions(),
+    callback: Callback | None = None,
 ) -> Outputs:
-    """Write events (always), stems and the muxed video (when `rendered` is given).
+    """Write events (always), stems and the muxed video (when `rendered` is given), and `exports.formats`.
 
-    Without a rendering (events only), each event's surface and footwear are chosen
-    with `options`, as a rendering would.
+    Without a rendering (events only), the events and each one's surface and footwear
+    are chosen with `options`, as a rendering would; timelines then show the source video.
     """
+    info = analysis.info
     video_path, events_path, stem_path = output_paths(out_video)
-    styles = rendered.styles if rendered else choose_styles(analysis, options)
-    write_json(events_path, events_document(analysis.info, analysis.contacts.events, styles, analysis.scene))
-    if rendered is None:
-        return Outputs(video=None, events=str(events_path), stems=())
-    stems = []
-    for stem in rendered.stems:
-        path = stem_path(stem.name)
-        write_wav(path, stem.audio, stem.sr)
-        stems.append(str(path))
-    mux_audio(analysis.info, rendered.mix, video_path, sr=rendered.sr)
-    return Outputs(video=str(video_path), events=str(events_path), stems=tuple(stems))
+    if rendered is not None:
+        events, ids, styles = rendered.events, rendered.ids, rendered.styles
+    else:
+        applied, styles = choose_events(analysis, options)
+        events, ids = applied.events, applied.ids
+    if "preview" in exports.formats and rendered is None:
+        raise InputError("the preview needs the sound: it cannot be made with events only")
+    first = start_frame(info, exports.start_timecode)
+    document = events_document(info, events, styles, analysis.scene, ids=ids)
+    write_json(events_path, document)
+    stems = []  # (layer, path)
+    if rendered is not None:
+        for stem in rendered.stems:
+            path = stem_path(stem.name)
+            write_bwf(path, stem.audio, stem.sr, _bext(info, stem.name, first, stem.sr))
+            stems.append((stem.name, str(path.resolve())))
+        mux_audio(info, rendered.mix, video_path, sr=rendered.sr)
+    delivery = Delivery(
+        name=video_path.stem, video=str((video_path if rendered is not None else Path(info.path)).resolve()),
+        fps=info.fps, n_frames=info.n_frames, duration_s=info.duration_s, start_frame=first,
+        sr=rendered.sr if rendered is not None else SAMPLE_RATE,
+        stems=tuple(stems), events=tuple(document["events"]),
+    )
+    files = []
+    for (_, writer), path in zip(_writers(exports.formats), export_paths(out_video, exports.formats)):
+        if writer is None:  # the preview: the pictures and the mix, not the delivery
+            shown = replace(analysis, contacts=ContactEvents(events=tuple(events)))
+            write_preview(shown, rendered.mix, path, styles=styles, sr=rendered.sr, size=exports.preview_size,
+                          callback=callback)
+        else:
+            writer(delivery, str(path))
+        files.append(str(path))
+    return Outputs(video=str(video_path) if rendered is not None else None, events=str(events_path),
+                   stems=tuple(path for _, path in stems), files=tuple(files))
+
+
+def _writers(formats: tuple[str, ...]) -> list:
+    return [entry for name in formats for entry in FORMATS[name]]
+
+
+def _bext(info: VideoInfo, layer: str, first_frame: int, sr: int) -> BextInfo:
+    start_s = Fraction(first_frame) / info.fps
+    return BextInfo(
+        description=f"foleystudio {layer} stem for {Path(info.path).name}",
+        originator="foleystudio",
+        originator_reference=f"foleystudio {__version__}",
+        time_reference=int(round(start_s * sr)),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 from dataclasses import asdict
 from pathlib import Path
 
@@ -89,3 +90,41 @@ def save_poses(cache_dir: Path, key: str, poses: Poses) -> None:
     tmp = cache_dir / f".{key}.{os.getpid()}.tmp.npz"
     np.savez_compressed(tmp, **arrays)
     os.replace(tmp, cache_dir / f"{key}.poses.npz")
+
+
+ANALYSIS_SCHEMA = "foleystudio.analysis.1"
+_ANALYSIS_CODE = ("vision", "analysis.py")  # what an analysis is computed by: a change there is a new analysis
+
+
+def code_fingerprint(root: Path = Path(__file__).resolve().parent) -> str:
+    """Hash of the analysis code and its model weights, so an upgrade never reads an old analysis."""
+    h = hashlib.sha256()
+    for name in _ANALYSIS_CODE:
+        base = root / name
+        files = sorted(base.rglob("*")) if base.is_dir() else [base]
+        for file in files:
+            if file.is_file() and file.suffix in (".py", ".npz", ".json"):
+                h.update(str(file.relative_to(root)).encode())
+                h.update(file.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_analysis(cache_dir: Path, key: str):
+    """The whole analysis saved under `key` (contacts, shots, scene with the poses), or None."""
+    file = cache_dir / f"{key}.analysis.pickle"
+    try:
+        with open(file, "rb") as fh:
+            schema, analysis = pickle.load(fh)  # our own cache directory: trusted as the user's files are
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return None  # damaged, or written by another version: recomputed, never trusted
+    return analysis if schema == ANALYSIS_SCHEMA else None
+
+
+def save_analysis(cache_dir: Path, key: str, analysis) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f".{key}.{os.getpid()}.tmp.pickle"
+    with open(tmp, "wb") as fh:
+        pickle.dump((ANALYSIS_SCHEMA, analysis), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache_dir / f"{key}.analysis.pickle")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from foleystudio.vision.surface.classes import normalise_footwear, normalise_surface
+from foleystudio.materials import normalise_footwear, normalise_surface
 
 PURPOSES = ("generator", "report")
 # Words that make text-to-audio models add room sound; never in a generator prompt.

@@ -1,7 +1,7 @@
 """The cheap half: sound from an analysis, redone whenever a choice changes.
 
-Each contact's surface and footwear come, in order of precedence, from a cue sheet,
-the user's flag, a confident scene estimate, or the default (vision/cues.py), and are
+Each contact's surface and footwear come, in order of precedence, from an edited event list, a cue sheet,
+the user's flag, a confident scene estimate, or the default (edits/cues.py), and are
 rendered with the sound engine's nearest model. Every layer is a stem; the mix is what
 goes on the video's audio track.
 """
@@ -14,12 +14,15 @@ import numpy as np
 
 from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
-from foleystudio.sound.backends import get_backend, normalize_footwear, normalize_surface
-from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps
-from foleystudio.sound.mix import MixConfig, mix_under, normalise
+from foleystudio.materials import engine_footwear, engine_surface
+from foleystudio.sound.backends import get_backend
+from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps_by_person
+from foleystudio.sound.mix import MixConfig, loudness_gain, mix_under
 from foleystudio.sound.spatial import SpatialConfig
 from foleystudio.timebase import SAMPLE_RATE, duration_to_samples
-from foleystudio.vision.cues import CueSheet, resolve_surfaces
+from foleystudio.edits.cues import CueSheet, resolve_surfaces
+from foleystudio.edits.events import AppliedEvents, EventList, apply_events, event_ids
+from foleystudio.vision.contacts import ContactEvent
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class RenderOptions:
     lora: str | None = None  # optional PEFT adapter folder for a neural backend
     seed: int = 0  # every random choice derives from it: same seed, same soundtrack
     keep_audio: bool = False  # mix the input's own audio under the Foley
+    events: EventList | None = None  # an edited event list (edits/events.py): replaces the analysis's events
+    stems_per_person: bool = False  # also one footstep stem per person (they add up to the footstep stem)
     mix: MixConfig = MixConfig()
     spatial: SpatialConfig = SpatialConfig()
 
@@ -42,22 +47,31 @@ class Rendered:
     stems: tuple[Stem, ...]
     mix: np.ndarray  # (n, 2) float32: what goes on the video's audio track
     sr: int
-    styles: tuple[dict, ...]  # per contact: surface, footwear, where each came from
+    events: tuple[ContactEvent, ...]  # what was rendered: the analysis's events, or the user's edited list
+    ids: tuple[str, ...]  # each event's id in the event list
+    styles: tuple[dict, ...]  # per event: surface, footwear, where each came from
 
 
-def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[dict, ...]:
-    """Surface and footwear of every contact, with their sources, as the events file records them."""
-    events = analysis.contacts.events
-    estimates = analysis.scene.contacts if analysis.scene is not None else None
-    choices = resolve_surfaces(events, estimates, cues=options.cues, surface=options.surface,
+def choose_events(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[AppliedEvents, tuple[dict, ...]]:
+    """The events to render (the analysis's, or the user's edited list) and each one's surface and footwear."""
+    originals = analysis.contacts.events
+    if options.events is None:
+        n = len(originals)
+        applied = AppliedEvents(events=originals, origins=tuple(range(n)), ids=event_ids(n), overrides=((None, None),) * n)
+    else:
+        applied = apply_events(originals, options.events, frame_times_s=analysis.info.frame_times_s)
+    estimates = None
+    if analysis.scene is not None:
+        estimates = tuple(analysis.scene.contacts[o] if o is not None else None for o in applied.origins)
+    choices = resolve_surfaces(applied.events, estimates, cues=options.cues, surface=options.surface,
                                footwear=options.footwear, default_surface=DEFAULT_SURFACE,
-                               default_footwear=DEFAULT_FOOTWEAR)
+                               default_footwear=DEFAULT_FOOTWEAR, overrides=applied.overrides)
     estimator = analysis.scene.estimator if analysis.scene is not None else None  # an estimate implies a scene
     styles = []
     for choice in choices:
         style = {
-            "surface": normalize_surface(choice.surface),
-            "footwear": normalize_footwear(choice.footwear),
+            "surface": engine_surface(choice.surface),
+            "footwear": engine_footwear(choice.footwear),
             "surface_source": choice.surface_source,
             "footwear_source": choice.footwear_source,
         }
@@ -66,7 +80,7 @@ def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) 
             style["surface_probability"] = round(float(choice.probability), 3)
             style["surface_estimator"] = estimator
         styles.append(style)
-    return tuple(styles)
+    return applied, tuple(styles)
 
 
 def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rendered:
@@ -75,14 +89,24 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     n = duration_to_samples(analysis.info.duration_s, sr)
     backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
                           lora=options.lora, seed=options.seed)
-    events = analysis.contacts.events
-    styles = choose_styles(analysis, options)
+    applied, styles = choose_events(analysis, options)
     step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
-    raw = render_footsteps(
-        events, backend, n_samples=n, styles=step_styles, seed=options.seed, sr=sr, spatial=options.spatial
-    )
-    footsteps = Stem(name=raw.name, audio=normalise(raw.audio, sr, options.mix), sr=sr)
+    people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles, seed=options.seed,
+                                        sr=sr, spatial=options.spatial, context=analysis.contacts.events)
+    raw = np.zeros((n, 2), np.float32)
+    for stem in people.values():
+        raw += stem.audio
+    gain = loudness_gain(raw, sr, options.mix)  # one gain for the stem and its people, so they still add up
+    footsteps = Stem(name="footsteps", audio=raw * np.float32(gain), sr=sr)
+    stems = [footsteps]
+    if options.stems_per_person:
+        stems += [Stem(name=p.name, audio=p.audio * np.float32(gain), sr=sr) for p in people.values()]
     mix = footsteps.audio
     if options.keep_audio:
         mix = mix_under(mix, read_audio(analysis.info, sr=sr), sr, options.mix)
-    return Rendered(stems=(footsteps,), mix=mix, sr=sr, styles=styles)
+    return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles)
+
+
+def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[dict, ...]:
+    """Surface and footwear of every event to render, with their sources, as the events file records them."""
+    return choose_events(analysis, options)[1]

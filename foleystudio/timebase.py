@@ -45,3 +45,57 @@ def nearest_frame(times_s: np.ndarray, t_s: float) -> int:
     if i >= len(times_s):
         return len(times_s) - 1
     return i if abs(times_s[i] - t_s) < abs(times_s[i - 1] - t_s) else i - 1
+
+
+# SMPTE timecode. A rate's timecode counts frames at its nominal (whole) rate: 30 for
+# 30000/1001. At 29.97 and 59.94 that drifts from the clock, so drop-frame timecode skips
+# frame numbers 0 and 1 (0-3 at 59.94) at the start of every minute except each tenth:
+# 108 (216) labels an hour, and an hour of labels is an hour of picture.
+DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
+
+
+def timecode_base(fps: Fraction) -> int:
+    """Frames per timecode second: the nominal whole rate (30 for 29.97, 24 for 23.976)."""
+    return max(1, int(round(fps)))
+
+
+def is_drop_frame(fps: Fraction) -> bool:
+    return Fraction(fps) in DROP_FRAME_RATES
+
+
+def _dropped_per_minute(fps: Fraction) -> int:
+    return 2 * timecode_base(fps) // 30 if is_drop_frame(fps) else 0
+
+
+def frames_to_timecode(frame: int, fps: Fraction) -> str:
+    """`frame` (a count from 00:00:00:00) as HH:MM:SS:FF, or HH:MM:SS;FF in drop-frame at 29.97/59.94."""
+    if frame < 0:
+        raise ValueError(f"timecode of a negative frame count {frame}")
+    base = timecode_base(fps)
+    drop = _dropped_per_minute(fps)
+    if drop:
+        per_minute = base * 60 - drop
+        per_ten = base * 600 - 9 * drop
+        tens, rest = divmod(frame, per_ten)
+        frame += 9 * drop * tens + (drop * ((rest - drop) // per_minute) if rest > drop else 0)
+    frames = frame % base
+    seconds = frame // base
+    sep = ";" if drop else ":"
+    return f"{seconds // 3600 % 24:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}{sep}{frames:02d}"
+
+
+def timecode_to_frames(timecode: str, fps: Fraction) -> int:
+    """Frame count of HH:MM:SS:FF (or ;FF); ValueError for anything else or a label drop-frame skips."""
+    text = str(timecode).strip()
+    parts = text.replace(";", ":").replace(".", ":").split(":")
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"timecode {text!r} is not HH:MM:SS:FF")
+    h, m, s, f = (int(p) for p in parts)
+    base = timecode_base(fps)
+    if m >= 60 or s >= 60 or f >= base:
+        raise ValueError(f"timecode {text!r} is out of range at {base} frames a second")
+    drop = _dropped_per_minute(fps)
+    minutes = 60 * h + m
+    if drop and s == 0 and f < drop and m % 10:
+        raise ValueError(f"timecode {text!r} does not exist in drop-frame (frames 0-{drop - 1} of the minute are skipped)")
+    return ((h * 3600 + m * 60 + s) * base + f) - drop * (minutes - minutes // 10)

@@ -25,9 +25,11 @@ from scipy import signal  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from foleystudio.sound.backends import SURFACES, StepRequest, get_backend  # noqa: E402
+from foleystudio.materials import ENGINE_SURFACES  # noqa: E402
+from foleystudio.sound.backends import get_backend  # noqa: E402
 from foleystudio.sound.features import attack_onset  # noqa: E402
 from foleystudio.sound.samples import load_mono  # noqa: E402
+from foleystudio.sound.types import StepRequest  # noqa: E402
 
 SR = 48000
 STEP_S = 0.5
@@ -104,11 +106,11 @@ def main(argv=None) -> int:
     )
     p.add_argument("--shared", default=os.environ.get("FOLEY_SHARED", str(ROOT.parent / "shared")))
     p.add_argument("--out", default=str(ROOT / "docs" / "sounds"))
-    p.add_argument("--surface", action="append", choices=SURFACES, help="only these (repeatable)")
+    p.add_argument("--surface", action="append", choices=ENGINE_SURFACES, help="only these (repeatable)")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for surface in args.surface or SURFACES:
+    for surface in args.surface or ENGINE_SURFACES:
         print(sheet(surface, Path(args.shared), out))
     return 0
 

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from foleystudio.cli.sounds import render_audition  # noqa: E402
 from foleystudio.export.stems import write_wav  # noqa: E402
-from foleystudio.sound.backends import FOOTWEAR, GAITS, SURFACES, StepRequest, get_backend  # noqa: E402
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES  # noqa: E402
+from foleystudio.sound.backends import get_backend  # noqa: E402
+from foleystudio.sound.types import GAITS, StepRequest  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -30,12 +32,12 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for surface in SURFACES:
-        for shoe in FOOTWEAR:
+    for surface in ENGINE_SURFACES:
+        for shoe in ENGINE_FOOTWEAR:
             backend = get_backend("procedural", sr=48000)
             audio = render_audition(backend, StepRequest(surface, shoe, args.gait), steps=args.steps, seed=args.seed)
             write_wav(out / f"{surface}_{shoe}_{args.gait}.wav", audio, backend.sr)
-    print(f"wrote {len(SURFACES) * len(FOOTWEAR)} auditions to {out}")
+    print(f"wrote {len(ENGINE_SURFACES) * len(ENGINE_FOOTWEAR)} auditions to {out}")
     return 0
 
 

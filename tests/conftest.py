@@ -10,6 +10,8 @@ import av
 import numpy as np
 import pytest
 
+from tests.delivered import Delivered, deliver
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -68,3 +70,16 @@ def make_video(path: Path, *, n_frames: int = 30, fps: int = 30, size=(160, 120)
             for packet in a.encode(None):
                 c.mux(packet)
     return path
+
+
+@pytest.fixture(scope="session")
+def delivered(shared, tmp_path_factory) -> Delivered:
+    """hato_b12 (29.97 fps: drop-frame timecode), every timeline format, stems per person."""
+    return deliver(shared / "media" / "hato_b12.mp4", tmp_path_factory.mktemp("delivered"))
+
+
+@pytest.fixture(scope="session")
+def delivered_30(shared, tmp_path_factory) -> Delivered:
+    """sports2d_demo (30 fps, two people), starting at 01:00:00:00 as a conformed reel would."""
+    return deliver(shared / "media" / "sports2d_demo.mp4", tmp_path_factory.mktemp("delivered30"),
+                   start_timecode="01:00:00:00")

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from foleystudio.errors import InputError
+from foleystudio.materials import FOOTWEAR, SURFACES
 from foleystudio.prompts import GAIT_VERBS, REVERB_WORDS, PromptScene, build_prompt
-from foleystudio.vision.surface.classes import FOOTWEAR, SURFACES
 
 
 def test_example_prompt_reads_as_one_short_sentence():

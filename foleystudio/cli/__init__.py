@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from foleystudio.errors import FoleyError
 
-SUBCOMMANDS = ("eval", "sounds")
+SUBCOMMANDS = ("render", "eval", "sounds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,23 +10,44 @@ from dataclasses import replace
 from pathlib import Path
 
 from foleystudio import __version__
-from foleystudio.api import AnalysisOptions, RenderOptions, analyse, export, output_paths, render
+from foleystudio.api import (
+    AnalysisOptions,
+    ExportOptions,
+    RenderOptions,
+    analyse,
+    export,
+    export_paths,
+    output_paths,
+    render,
+    start_frame,
+)
 from foleystudio.errors import ExportError, InputError
 from foleystudio.media.probe import probe_video
 from foleystudio.native_log import user_stderr
 from foleystudio.sound.backends import BACKENDS, NEURAL_BACKENDS
 from foleystudio.sound.neural import check_neural
-from foleystudio.vision.cues import read_cues
-from foleystudio.vision.surface.classes import FOOTWEAR, SURFACES, normalise_footwear, normalise_surface
+from foleystudio.edits.cues import read_cues
+from foleystudio.edits.events import read_events
+from foleystudio.export import FORMATS, parse_formats
+from foleystudio.materials import FOOTWEAR, SURFACES, normalise_footwear, normalise_surface
 from foleystudio.vision.surface.clip import LAYOUT as CLIP_LAYOUT
 from foleystudio.vision.surface.clip import check_clip, load_clip
 from foleystudio.vision.contacts import ContactConfig
 
 EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
-  OUT                     the input's video stream (copied, not re-encoded) + 48 kHz stereo AAC
-  OUT.events.json         every foot contact (schema foleystudio.events.1)
-  OUT.footsteps.wav       the footstep stem, 48 kHz 24-bit, as long as the video
-other commands: foley eval --help, foley sounds --help"""
+  OUT                        the input's video stream (copied, not re-encoded) + 48 kHz stereo AAC
+  OUT.events.json            every contact (schema foleystudio.events.1)
+  OUT.footsteps.wav          the footstep stem: Broadcast WAV, 48 kHz 24-bit, as long as the video
+with --export (each beside OUT, named from it):
+  csv      OUT.events.csv             events with SMPTE timecode, to read or edit and bring back
+  otio     OUT.otio                   OpenTimelineIO: video, stems on tracks, events as markers
+  edl      OUT.edl                    CMX 3600: the video, events as locators
+  fcpxml   OUT.fcp.xml                Final Cut Pro 7 XML (Premiere, Resolve): video, stems, markers
+  rpp      OUT.rpp                    REAPER project: video, stems, markers
+  markers  OUT.markers.reaper.csv, OUT.markers.audition.csv   marker lists for REAPER and Audition
+  preview  OUT.preview.mp4            the picture annotated with skeletons and events, with the mix
+edited events come back with: foley render VIDEO --events OUT.events.csv (or .json, .otio)
+other commands: foley render --help, foley eval --help, foley sounds --help"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,9 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="foley",
         description="Give a silent video synchronized, spatialized footsteps.",
         epilog=EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     p.add_argument("video", metavar="VIDEO", help="input video file")
+    add_soundtrack_options(p)
+    p.add_argument("--events-only", action="store_true", help="only detect contacts and write OUT.events.json")
+    p.add_argument("--version", action="version", version=f"foleystudio {__version__}")
+    return p
+
+
+def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
+    """The options `foley VIDEO` and `foley render VIDEO --events FILE` share."""
     p.add_argument("-o", "--output", metavar="OUT", help="output video (default: ./<VIDEO name>_foley.mp4)")
     p.add_argument("--surface", default=None, metavar="S",
                    help=f"ground for every step (default: estimated where confident, else concrete); one of: "
@@ -58,15 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lora", metavar="DIR", help="optional PEFT adapter folder for a neural backend")
     p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same soundtrack")
     p.add_argument("--keep-audio", action="store_true", help="mix the input's own audio under the Foley")
-    p.add_argument("--events-only", action="store_true", help="only detect contacts and write OUT.events.json")
     p.add_argument("--min-confidence", type=_unit, default=ContactConfig().min_confidence,
                    help="drop contacts less confident than this (0..1)")
     p.add_argument("--no-scuffs", action="store_true",
                    help="leave out scuffs (a foot sliding along the floor instead of stepping)")
-    p.add_argument("--no-cache", action="store_true", help="recompute the pose analysis even if cached")
+    p.add_argument("--export", metavar="LIST", default="",
+                   help=f"also write these, comma-separated, beside OUT: {', '.join(FORMATS)}, or all (see below)")
+    p.add_argument("--start-timecode", metavar="TC",
+                   help="the timeline's first frame, HH:MM:SS:FF (;FF drop-frame) for timecodes, timelines and the "
+                        "stems' BWF time reference (default: the source's own timecode, else 00:00:00:00)")
+    p.add_argument("--stems-per-person", action="store_true",
+                   help="also one footstep stem per person (OUT.footsteps.personN.wav)")
+    p.add_argument("--preview-size", metavar="WxH", type=_size,
+                   help="size of the annotated preview (--export preview; default: the source's)")
+    p.add_argument("--no-cache", action="store_true", help="recompute the analysis even if cached")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    p.add_argument("--version", action="version", version=f"foleystudio {__version__}")
-    return p
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -78,6 +113,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--lora applies only to --backend " + " or ".join(NEURAL_BACKENDS))
     if args.clip_dir and args.no_scene:
         parser.error("--clip-dir has nothing to do with --no-scene: the scene is what CLIP estimates")
+    try:
+        formats = parse_formats(args.export)
+    except InputError as exc:
+        parser.error(f"--export: {exc}")
+    events_only = getattr(args, "events_only", False)
+    if events_only and "preview" in formats:
+        parser.error("--export preview needs the sound: it cannot go with --events-only")
+    if args.preview_size and "preview" not in formats:
+        parser.error("--preview-size applies only with --export preview (or all)")
     if args.backend in NEURAL_BACKENDS:
         check_neural(args.backend, args.model_dir, args.lora)  # refuse a bad model folder before any work
     surface = normalise_surface(args.surface) if args.surface else None  # refuse typos before any work
@@ -86,8 +130,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.clip_dir:
         check_clip(args.clip_dir)
     info = probe_video(args.video)
+    edited = read_events(args.events, duration_s=info.duration_s) if getattr(args, "events", None) else None
+    exports = ExportOptions(formats=formats, start_timecode=args.start_timecode, preview_size=args.preview_size)
+    start_frame(info, exports.start_timecode)  # a bad timecode is refused before any work
     out = Path(args.output) if args.output else Path.cwd() / f"{Path(args.video).stem}_foley.mp4"
-    _check_output(out, Path(args.video))
+    _check_output(out, Path(args.video), formats)
     if args.keep_audio and not info.has_audio:
         raise InputError(f"{args.video}: --keep-audio given but the video has no audio track")
     if args.clip_dir:
@@ -98,21 +145,23 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                               estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir)
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
-                                   keep_audio=args.keep_audio)
+                                   keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person)
     with _Progress(enabled=not args.quiet, total=info.n_frames) as progress:
         analysis = analyse(args.video, options, callback=progress, info=info)
-    rendered = None if args.events_only else render(analysis, render_options)
-    outputs = export(analysis, rendered, out, options=render_options)
+        rendered = None if events_only else render(analysis, render_options)
+        outputs = export(analysis, rendered, out, options=render_options, exports=exports, callback=progress)
     if not args.quiet:
-        people = len({e.person for e in analysis.contacts.events})
-        print(f"{len(analysis.contacts)} contacts from {people} people in {info.duration_s:.1f} s", file=sys.stderr)
-        for path in (outputs.video, *outputs.stems, outputs.events):
+        events = rendered.events if rendered is not None else analysis.contacts.events
+        people = len({e.person for e in events})
+        source = f" (edited: {edited.source})" if edited is not None else ""
+        print(f"{len(events)} contacts from {people} people in {info.duration_s:.1f} s{source}", file=sys.stderr)
+        for path in (outputs.video, *outputs.stems, outputs.events, *outputs.files):
             if path:
                 print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
-def _check_output(out: Path, video: Path) -> None:
+def _check_output(out: Path, video: Path, formats: tuple[str, ...] = ()) -> None:
     directory = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
         raise ExportError(f"{out}: is a directory; give a file name like {out / (video.stem + '_foley.mp4')}")
@@ -125,9 +174,21 @@ def _check_output(out: Path, video: Path) -> None:
         raise ExportError(f"{directory}: output directory is not writable ({exc.strerror})") from None
     if out.resolve() == video.resolve():
         raise ExportError(f"{out}: the output would overwrite the input; choose another -o")
-    for path in output_paths(out)[:2]:
+    for path in (*output_paths(out)[:2], *export_paths(out, formats)):
+        if path.resolve() == video.resolve():
+            raise ExportError(f"{path}: an output would overwrite the input; choose another -o")
         if path.exists() and not os.access(path, os.W_OK):
             raise ExportError(f"{path}: exists and is not writable")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise argparse.ArgumentTypeError(f"{text!r}: each side must be 16..8192 px")
+    return width - width % 2, height - height % 2  # H.264 in 4:2:0 needs even sides
 
 
 def _unit(text: str) -> float:
@@ -140,7 +201,7 @@ def _unit(text: str) -> float:
     return value
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+class Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Shows defaults, except for flags and options whose help already says what an unset value means."""
 
     def _get_help_string(self, action):
@@ -162,8 +223,8 @@ class _Progress:
         return self
 
     def __call__(self, event: dict) -> None:
-        if not self.enabled:
-            return
+        if not self.enabled or not ({"frame", "shot"} & event.keys()):
+            return  # a stage with nothing to count (the analysis read from the cache) gets no bar
         stage = event.get("stage", "")
         if stage != self.stage:
             self._start(stage, event)
@@ -181,7 +242,7 @@ class _Progress:
         label = {"pose": "pose", "decode": "frames", "scene": "ground"}.get(stage, stage)
         if event.get("cached"):
             label += " (cached)"
-        total = self.total if "frame" in event else None
+        total = event.get("total", self.total) if "frame" in event else None
         unit = "frame" if "frame" in event else "shot"
         self.bar = tqdm(total=total, unit=unit, desc=label, file=user_stderr(), leave=False, dynamic_ncols=True)
 

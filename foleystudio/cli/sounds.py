@@ -19,9 +19,9 @@ import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.export.stems import write_wav
-from foleystudio.sound.backends import (
-    BACKENDS, FOOTWEAR, GAITS, KINDS, SURFACES, StepRequest, get_backend,
-)
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES
+from foleystudio.sound.backends import BACKENDS, get_backend
+from foleystudio.sound.types import GAITS, KINDS, StepRequest
 
 PACE_S = {"walk": 0.55, "run": 0.34}  # seconds between steps: ~110 and ~175 steps per minute
 LEAD_IN_S = 0.1  # silence before the first step
@@ -49,8 +49,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Render a short walk (or run) on one surface with one footwear to a 48 kHz 24-bit WAV.",
     )
     backend_args(p_aud)
-    p_aud.add_argument("--surface", default="concrete", help=f"one of: {', '.join(SURFACES)}")
-    p_aud.add_argument("--footwear", default="sneakers", help=f"one of: {', '.join(FOOTWEAR)}")
+    p_aud.add_argument("--surface", default="concrete", help=f"one of: {', '.join(ENGINE_SURFACES)}")
+    p_aud.add_argument("--footwear", default="sneakers", help=f"one of: {', '.join(ENGINE_FOOTWEAR)}")
     p_aud.add_argument("--gait", choices=GAITS, default="walk", help="pace and step shape")
     p_aud.add_argument("--kind", choices=KINDS, default="step", help="step, two-footed landing, or scuff")
     p_aud.add_argument("--strength", type=float, default=0.6, help="0..1: level and brightness of the steps")
@@ -81,9 +81,9 @@ def _list(args) -> int:
     from foleystudio.sound.procedural.models import FOOTWEAR_MODELS, SURFACE_MODELS
 
     out.write("surfaces:\n")
-    for name in SURFACES:
+    for name in ENGINE_SURFACES:
         out.write(f"  {name:<10} {SURFACE_MODELS[name].family}\n")
-    out.write(f"footwear: {', '.join(f for f in FOOTWEAR if f in FOOTWEAR_MODELS)}\n")
+    out.write(f"footwear: {', '.join(f for f in ENGINE_FOOTWEAR if f in FOOTWEAR_MODELS)}\n")
     out.write(f"gaits:    {', '.join(GAITS)}\nkinds:    {', '.join(KINDS)}\n")
     return 0
 

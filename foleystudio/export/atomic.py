@@ -24,10 +24,15 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_json(path: str | os.PathLike, data: dict) -> None:
-    """`data` as indented JSON, atomically; ExportError naming the path if it cannot be written."""
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """`text` as UTF-8, atomically; ExportError naming the path if it cannot be written."""
     try:
         with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+            tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"cannot write {path} ({exc.strerror or exc})") from None
+
+
+def write_json(path: str | os.PathLike, data: dict) -> None:
+    """`data` as indented JSON, atomically; ExportError naming the path if it cannot be written."""
+    write_text(path, json.dumps(data, indent=1) + "\n")

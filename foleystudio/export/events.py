@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 
+from foleystudio.edits.events import event_ids
 from foleystudio.media.probe import VideoInfo
+from foleystudio.timebase import SAMPLE_RATE, seconds_to_sample
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.scene import SceneEstimate
 
@@ -13,9 +16,19 @@ SCHEMA = "foleystudio.events.1"
 
 
 def events_document(
-    info: VideoInfo, events: Sequence[ContactEvent], styles: Sequence[dict], scene: SceneEstimate | None = None
+    info: VideoInfo,
+    events: Sequence[ContactEvent],
+    styles: Sequence[dict],
+    scene: SceneEstimate | None = None,
+    *,
+    ids: Sequence[str] | None = None,
 ) -> dict:
-    """The JSON document; `styles[i]` holds event i's surface, footwear and where they came from."""
+    """The JSON document; `styles[i]` holds event i's surface, footwear and where they came from.
+
+    `ids[i]` is event i's id (default: its index, "e0000"), which an edited list keeps
+    so that render can find the event it was (edits/events.py).
+    """
+    ids = ids if ids is not None else event_ids(len(events))
     document = {
         "schema": SCHEMA,
         "video": os.path.basename(info.path),
@@ -24,7 +37,9 @@ def events_document(
         "duration_s": round(info.duration_s, 6),
         "events": [
             {
-                "t": round(e.t_s, 4),
+                "id": event_id,
+                "layer": "footsteps",
+                "t": on_sample(e.t_s),
                 "frame": e.frame,
                 "person": e.person,
                 "foot": e.foot,
@@ -33,9 +48,10 @@ def events_document(
                 "strength": e.strength,
                 "x": e.x,
                 "y": e.y,
+                "body_px": round(float(e.body_px), 1) if math.isfinite(e.body_px) else None,
                 **style,
             }
-            for e, style in zip(events, styles, strict=True)
+            for event_id, e, style in zip(ids, events, styles, strict=True)
         ],
     }
     if scene is not None:
@@ -58,3 +74,12 @@ def events_document(
             for s in scene.shots
         ]
     return document
+
+
+def on_sample(t_s: float, sr: int = SAMPLE_RATE) -> float:
+    """An event's time as written: on the sample its sound starts at, to the microsecond.
+
+    Read back, it lands on the same sample (1 us is 0.05 of a sample at 48 kHz), so an
+    event moved by an offset in an edited list moves by exactly that offset.
+    """
+    return round(seconds_to_sample(t_s, sr) / sr, 6)

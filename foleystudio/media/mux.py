@@ -1,8 +1,12 @@
 """Put a soundtrack on a video: the video stream copied packet for packet, AAC added.
 
-The video is never re-encoded, so picture quality and timing are the input's. The
-output is written under a temporary name beside the target and renamed when complete,
-so a failure never leaves a half-written file where the user expects a result.
+The video is never re-encoded, so picture quality and timing are the input's. Its
+timestamps are shifted so that its first frame is shown at zero, where the soundtrack's
+first sample is: a video can start later (an edit list, a camcorder's MPEG-TS clock),
+and the events file counts time from the first frame, so the output's clock is the
+events' clock. The output is written under a temporary name beside the target and
+renamed when complete, so a failure never leaves a half-written file where the user
+expects a result.
 """
 
 from __future__ import annotations
@@ -15,11 +19,9 @@ import numpy as np
 
 from foleystudio.errors import ExportError, InputError
 from foleystudio.export.atomic import atomic_path
+from foleystudio.media.encode import AacTrack
 from foleystudio.media.probe import VideoInfo
 from foleystudio.timebase import SAMPLE_RATE
-
-AAC_BITRATE = 192_000  # transparent for stereo Foley; YouTube's recommended stereo rate
-AAC_FRAME = 1024  # samples per AAC frame
 
 
 def mux_audio(info: VideoInfo, audio: np.ndarray, out_path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> None:
@@ -39,21 +41,22 @@ def _write(info: VideoInfo, audio: np.ndarray, tmp: Path, sr: int) -> None:
     with av.open(info.path, metadata_errors="ignore") as src, av.open(str(tmp), "w") as dst:
         v_in = src.streams.video[0]
         v_out = dst.add_stream_from_template(v_in)
-        a_out = dst.add_stream("aac", rate=sr, layout="stereo")
-        a_out.bit_rate = AAC_BITRATE
+        track = AacTrack(dst, audio, sr=sr)
+        first = v_in.start_time or 0  # the first frame's presentation time, in v_in.time_base
         for packet in src.demux(v_in):
             if packet.dts is None and packet.pts is None:
                 continue  # the demuxer's end-of-stream flush packet
+            packet.pts = None if packet.pts is None else packet.pts - first
+            packet.dts = None if packet.dts is None else packet.dts - first
+            track.mux_until(float((packet.pts if packet.dts is None else packet.dts) * packet.time_base))
             packet.stream = v_out
             dst.mux(packet)
-        planar = np.ascontiguousarray(audio.T)  # (2, n) for fltp
-        for start in range(0, planar.shape[1], AAC_FRAME):
-            chunk = np.ascontiguousarray(planar[:, start : start + AAC_FRAME])
-            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-            frame.sample_rate = sr
-            frame.pts = start
-            dst.mux(a_out.encode(frame))
-        dst.mux(a_out.encode(None))
+        track.finish()
+
+
+def _start_s(stream) -> float:
+    """Presentation time of the stream's first frame (the demuxer's start time, edit lists applied)."""
+    return float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
 
 
 def read_audio(info: VideoInfo, *, sr: int = SAMPLE_RATE) -> np.ndarray:
@@ -61,13 +64,10 @@ def read_audio(info: VideoInfo, *, sr: int = SAMPLE_RATE) -> np.ndarray:
     if not info.has_audio:
         raise InputError(f"{info.path}: has no audio track to keep")
     chunks = []
-    first_video_s = None
     with av.open(info.path, metadata_errors="ignore") as src:
-        v = src.streams.video[0]
-        if v.start_time is not None:
-            first_video_s = float(v.start_time * v.time_base)
+        first_video_s = _start_s(src.streams.video[0])
         stream = src.streams.audio[0]
-        start_s = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        start_s = _start_s(stream)
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sr)
         try:
             for frame in src.decode(stream):
@@ -78,7 +78,7 @@ def read_audio(info: VideoInfo, *, sr: int = SAMPLE_RATE) -> np.ndarray:
         except av.error.FFmpegError as exc:
             raise InputError(f"{info.path}: the audio track cannot be decoded ({exc})") from None
     audio = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, 2), np.float32)
-    offset = int(round(((first_video_s or 0.0) - start_s) * sr))
+    offset = int(round((first_video_s - start_s) * sr))
     if offset > 0:
         audio = audio[offset:]
     elif offset < 0:

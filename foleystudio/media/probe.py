@@ -39,6 +39,7 @@ class VideoInfo:
     has_audio: bool
     variable_frame_rate: bool
     frame_times_s: tuple[float, ...]  # presentation time of each frame from the first
+    timecode: str | None = None  # the source's own start timecode (a tmcd track or a "timecode" tag), if any
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -81,6 +82,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         codec = stream.codec_context.name
         fmt = container.format.name
         fps = _nominal_fps(stream, pts)
+        timecode = _timecode_tag(container, stream)
 
     tb = stream.time_base
     pts_arr = np.array(sorted(pts), dtype=np.int64)
@@ -108,7 +110,17 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         has_audio=has_audio,
         variable_frame_rate=_is_vfr(times, fps),
         frame_times_s=tuple(float(t) for t in times),
+        timecode=timecode,
     )
+
+
+def _timecode_tag(container, stream) -> str | None:
+    """The start timecode FFmpeg reads from the file (video stream, any data stream, or the container)."""
+    for tags in (stream.metadata, *(s.metadata for s in container.streams), container.metadata):
+        value = (tags or {}).get("timecode")
+        if value:
+            return str(value).strip()
+    return None
 
 
 def _reason(exc: Exception) -> str:

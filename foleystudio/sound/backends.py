@@ -1,105 +1,17 @@
-"""The footstep backend interface: one request in, one step sound out.
+"""The footstep backend factory: `get_backend(name)` for every backend there is.
 
-Every backend (procedural, samples, neural) renders a single step for a
-`StepRequest` with a caller-supplied random generator; placement, pan and mix
-live elsewhere. `onset` marks the attack so placement can put that sample on
-the contact time.
+It imports each backend when asked for it, so the types they share (`StepRequest`,
+`StepSound`, `FootstepBackend`) live in `foleystudio.sound.types`, and the surface and
+footwear names in `foleystudio.materials`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
-
-import numpy as np
-
 from foleystudio.errors import InputError
+from foleystudio.sound.types import FootstepBackend
 
-SURFACES: tuple[str, ...] = (
-    "concrete", "asphalt", "tile", "marble", "wood", "deck", "metal", "carpet", "rubber",
-    "grass", "gravel", "dirt", "sand", "snow", "leaves", "mud", "water",
-)
-FOOTWEAR: tuple[str, ...] = ("sneakers", "leather", "heels", "boots", "barefoot")
-GAITS: tuple[str, ...] = ("walk", "run")
-KINDS: tuple[str, ...] = ("step", "landing", "scuff")
 BACKENDS: tuple[str, ...] = ("procedural", "samples", "stable-audio", "audioldm2")
 NEURAL_BACKENDS: tuple[str, ...] = ("stable-audio", "audioldm2")  # need the neural extra and --model-dir
-
-# Other spellings people (and the scene estimator) use for the same ground.
-SURFACE_ALIASES: dict[str, str] = {
-    "wood_floor": "wood", "floor": "wood", "parquet": "wood",
-    "planks": "deck", "wooden_deck": "deck", "boardwalk": "deck",
-    "grating": "metal", "metal_plate": "metal",
-    "rubber_track": "rubber", "track": "rubber",
-    "stone": "concrete", "pavement": "concrete", "sidewalk": "concrete",
-    "puddle": "water", "soil": "dirt", "earth": "dirt",
-    "rug": "carpet", "ceramic": "tile",
-    "ice": "marble",  # the scene vocabulary's ice: hard, smooth, little resonance
-}
-FOOTWEAR_ALIASES: dict[str, str] = {
-    "sneaker": "sneakers", "trainers": "sneakers", "shoes": "leather",
-    "dress": "leather", "dress_shoes": "leather", "high_heels": "heels",
-    "boot": "boots", "bare": "barefoot",
-    # the scene vocabulary's footwear, rendered with the nearest model
-    "sandals": "barefoot", "socks": "barefoot", "spikes": "heels",
-}
-
-
-@dataclass(frozen=True)
-class StepRequest:
-    surface: str  # one of SURFACES (or an alias)
-    footwear: str  # one of FOOTWEAR (or an alias)
-    gait: str = "walk"  # "walk" | "run"
-    kind: str = "step"  # "step" | "landing" | "scuff"
-    strength: float = 0.5  # 0..1 from the contact event: scales level and brightness
-
-
-@dataclass(frozen=True, eq=False)
-class StepSound:
-    audio: np.ndarray  # mono float32 at the backend's sr, peak <= 1
-    onset: int  # sample in `audio` where the attack begins; placement puts it on the contact
-
-
-@runtime_checkable
-class FootstepBackend(Protocol):
-    name: str
-    sr: int
-
-    def render_step(self, request: StepRequest, rng: np.random.Generator) -> StepSound: ...
-
-
-def _pick(value: str, allowed: tuple[str, ...], aliases: dict[str, str], what: str) -> str:
-    key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
-    key = aliases.get(key, key)
-    if key not in allowed:
-        raise InputError(f"unknown {what} {value!r}; allowed: {', '.join(allowed)}")
-    return key
-
-
-def normalize_surface(surface: str) -> str:
-    """Canonical surface name, or InputError naming the allowed values."""
-    return _pick(surface, SURFACES, SURFACE_ALIASES, "surface")
-
-
-def normalize_footwear(footwear: str) -> str:
-    """Canonical footwear name, or InputError naming the allowed values."""
-    return _pick(footwear, FOOTWEAR, FOOTWEAR_ALIASES, "footwear")
-
-
-def normalize_request(request: StepRequest) -> StepRequest:
-    """The request with canonical names and strength clipped to 0..1; bad values raise."""
-    gait = _pick(request.gait, GAITS, {}, "gait")
-    kind = _pick(request.kind, KINDS, {}, "kind")
-    strength = float(request.strength)
-    if not np.isfinite(strength):
-        raise InputError(f"step strength must be a number in 0..1, got {request.strength!r}")
-    return StepRequest(
-        surface=normalize_surface(request.surface),
-        footwear=normalize_footwear(request.footwear),
-        gait=gait,
-        kind=kind,
-        strength=min(max(strength, 0.0), 1.0),
-    )
 
 
 def _options(cls, values: dict, backend: str):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from foleystudio.sound.backends import FootstepBackend, StepRequest
 from foleystudio.sound.spatial import SpatialConfig, distance_gain, pan_gains, reference_size
+from foleystudio.sound.types import FootstepBackend, StepRequest
 from foleystudio.timebase import SAMPLE_RATE, seconds_to_sample
 from foleystudio.vision.contacts import ContactEvent
 
@@ -49,23 +49,49 @@ def render_footsteps(
     scene estimate); each event's randomness comes from (seed, its index), so a change
     to one event never changes the others.
     """
+    people = render_footsteps_by_person(events, backend, n_samples=n_samples, styles=styles, seed=seed, sr=sr,
+                                        spatial=spatial)
     out = np.zeros((n_samples, 2), dtype=np.float32)
+    for stem in people.values():
+        out += stem.audio
+    return Stem(name="footsteps", audio=out, sr=sr)
+
+
+def render_footsteps_by_person(
+    events: tuple[ContactEvent, ...] | list[ContactEvent],
+    backend: FootstepBackend,
+    *,
+    n_samples: int,
+    styles: Sequence[StepStyle],
+    seed: int = 0,
+    sr: int = SAMPLE_RATE,
+    spatial: SpatialConfig = SpatialConfig(),
+    context: Sequence[ContactEvent] | None = None,
+) -> dict[int, Stem]:
+    """The same steps as `render_footsteps`, one stem per person (they add up to its stem).
+
+    `context` (default: `events`) is what each person's gait and the clip's nearest body
+    are judged from: the analysis's events when `events` is a user's edit of them, so
+    that deleting or moving one step changes no other step's sound.
+    """
     events = list(events)
-    gaits = infer_gaits(events)
-    ref_px = reference_size(np.array([e.body_px for e in events]), spatial.reference_percentile)
     if len(styles) != len(events):
         raise ValueError(f"{len(styles)} styles for {len(events)} events")
+    context = list(context) if context is not None else events
+    gaits = infer_gaits(context)
+    ref_px = reference_size(np.array([e.body_px for e in context]), spatial.reference_percentile)
+    out = {p: np.zeros((n_samples, 2), dtype=np.float32) for p in sorted({e.person for e in events})}
     for i, (event, st) in enumerate(zip(events, styles)):
         request = StepRequest(
-            surface=st.surface, footwear=st.footwear, gait=gaits[event.person],
+            surface=st.surface, footwear=st.footwear, gait=gaits.get(event.person, "walk"),
             kind=event.kind, strength=event.strength,
         )
         step = backend.render_step(request, np.random.default_rng([seed, i]))
         left, right = pan_gains(event.x, spatial.pan_width)
         gain = distance_gain(event.body_px, ref_px, spatial.min_gain_db)
         start = seconds_to_sample(event.t_s, sr) - step.onset
-        place(out, step.audio, start, (gain * left, gain * right))
-    return Stem(name="footsteps", audio=out, sr=sr)
+        place(out[event.person], step.audio, start, (gain * left, gain * right))
+    return {p: Stem(name=f"footsteps.person{p}", audio=audio, sr=sr) for p, audio in out.items()}
 
 
 def place(out: np.ndarray, mono: np.ndarray, start: int, gains: tuple[float, float]) -> None:

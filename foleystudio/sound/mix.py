@@ -51,15 +51,20 @@ def integrated_lufs(audio: np.ndarray, sr: int) -> float:
 
 def normalise(audio: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.ndarray:
     """Scale to the loudness target, then down to the true-peak ceiling. Silence stays silence."""
+    return (audio * loudness_gain(audio, sr, config)).astype(np.float32)
+
+
+def loudness_gain(audio: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> float:
+    """The linear gain `normalise` applies (1.0 for silence): the same gain keeps a stem's parts adding up to it."""
     if not np.any(audio):
-        return audio.astype(np.float32)
+        return 1.0
     gain_db = 0.0
     lufs = integrated_lufs(audio, sr)
     if np.isfinite(lufs):
         gain_db = config.target_lufs - lufs
     peak = true_peak_db(audio)
     gain_db = min(gain_db, config.true_peak_db - peak)
-    return (audio * 10.0 ** (gain_db / 20.0)).astype(np.float32)
+    return float(10.0 ** (gain_db / 20.0))
 
 
 def mix_under(foley: np.ndarray, original: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.ndarray:

@@ -27,10 +27,10 @@ from scipy.signal import find_peaks
 
 from foleystudio.errors import InputError, ModelError, RenderError
 from foleystudio.local_models import first_line, read_model_json, tolerate_torchvision
-from foleystudio.sound.backends import StepRequest
 from foleystudio.sound.features import attack_onset, energy_envelope, resample
 from foleystudio.sound.procedural import dsp
 from foleystudio.sound.samples import Clip, ClipBackend
+from foleystudio.sound.types import StepRequest
 
 
 @dataclass(frozen=True)

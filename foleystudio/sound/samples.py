@@ -19,11 +19,10 @@ import numpy as np
 import soundfile as sf
 
 from foleystudio.errors import InputError
-from foleystudio.sound.backends import (
-    FOOTWEAR, FOOTWEAR_ALIASES, SURFACE_ALIASES, SURFACES, StepRequest, StepSound, normalize_request,
-)
+from foleystudio.materials import ENGINE_SURFACES, engine_footwear, engine_surface
 from foleystudio.sound.features import attack_onset, resample
 from foleystudio.sound.procedural import dsp
+from foleystudio.sound.types import StepRequest, StepSound, normalise_request
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".aif", ".aiff")
 ANY = "any"
@@ -59,10 +58,12 @@ def load_mono(path: str | Path, sr: int) -> np.ndarray:
 
 
 
-def _canonical(name: str, allowed: tuple[str, ...], aliases: dict[str, str]) -> str | None:
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    key = aliases.get(key, key)
-    return key if key in allowed else None
+def _canonical(name: str, engine_name) -> str | None:
+    """The engine's name for a folder called `name`, or None if it names no surface (footwear)."""
+    try:
+        return engine_name(name)
+    except InputError:
+        return None
 
 
 def scan_library(root: str | Path) -> tuple[dict[tuple[str, str], list[Path]], list[str]]:
@@ -73,7 +74,7 @@ def scan_library(root: str | Path) -> tuple[dict[tuple[str, str], list[Path]], l
     found: dict[tuple[str, str], list[Path]] = {}
     skipped: list[str] = []
     for surf_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
-        surface = _canonical(surf_dir.name, SURFACES, SURFACE_ALIASES)
+        surface = _canonical(surf_dir.name, engine_surface)
         if surface is None:
             skipped.append(surf_dir.name)
             continue
@@ -83,12 +84,12 @@ def scan_library(root: str | Path) -> tuple[dict[tuple[str, str], list[Path]], l
             rel = f.relative_to(surf_dir).parts
             if any(part.startswith(("_", ".")) for part in rel[:-1]):
                 continue
-            shoe = _canonical(rel[0], FOOTWEAR, FOOTWEAR_ALIASES) if len(rel) > 1 else None
+            shoe = _canonical(rel[0], engine_footwear) if len(rel) > 1 else None
             found.setdefault((surface, shoe or ANY), []).append(f)
     if not found:
         raise InputError(
             f"sample library {root} has no recordings; expected <surface>/<footwear or any>/*.wav "
-            f"with surface one of: {', '.join(SURFACES)}"
+            f"with surface one of: {', '.join(ENGINE_SURFACES)}"
         )
     return found, skipped
 
@@ -139,7 +140,7 @@ class ClipBackend:
         return x, int(round(clip.onset / factor))
 
     def render_step(self, request: StepRequest, rng: np.random.Generator) -> StepSound:
-        req = normalize_request(request)
+        req = normalise_request(request)
         opt, sr = self.options, self.sr
         key, files = self._candidates(req)
         x, onset = self._one(key, files, req, rng)

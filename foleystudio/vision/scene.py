@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from foleystudio.materials import normalise_footwear, normalise_surface
 from foleystudio.media.frames import Frame
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.landmarks import FOOT
 from foleystudio.vision.pose import Poses
 from foleystudio.vision.shots import Shot, ShotDetector, Shots
-from foleystudio.vision.surface.classes import normalise_footwear, normalise_surface
 from foleystudio.vision.surface.ground import (
     GroundConfig,
     GroundPatch,

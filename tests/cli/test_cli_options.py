@@ -82,4 +82,7 @@ def test_scuffs_are_a_layer_that_can_be_left_out(shared, tmp_path):
         docs[name] = _events(tmp_path / f"{name}.events.json")
     kinds = [e["kind"] for e in docs["with"]]
     assert "scuff" in kinds
-    assert [e for e in docs["with"] if e["kind"] != "scuff"] == docs["without"]
+    def same(e):  # ids number the events of each run
+        return {k: v for k, v in e.items() if k != "id"}
+
+    assert [same(e) for e in docs["with"] if e["kind"] != "scuff"] == [same(e) for e in docs["without"]]

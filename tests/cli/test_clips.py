@@ -3,18 +3,20 @@
 Per clip: the run succeeds; the output's video packets are the input's, bit for bit;
 the audio track lasts as long as the video (within one AAC frame); the stem is 48 kHz
 24-bit stereo and as long as the video to the sample; every event has the schema's
-fields; and the onsets an independent detector finds in the stem coincide with the
+fields; the timelines and marker lists are written, one marker an event; and the onsets an independent detector finds in the stem coincide with the
 event times within 5 ms (up to 5% of them may be masked by a louder step's decay).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 
 import av
 import numpy as np
+import opentimelineio as otio
 import pytest
 import soundfile
 
@@ -22,6 +24,7 @@ from foleystudio.media.probe import probe_video
 from tests.audio_checks import detect_onsets, video_packet_hash
 from tests.conftest import PROJECT, shared_dir
 
+TIMELINES = ("csv", "otio", "edl", "fcpxml", "rpp", "markers")  # every export but the preview (tests/export)
 CLIPS = sorted(p.name for p in (shared_dir() / "media").glob("*.mp4"))
 EVENT_FIELDS = {"t", "frame", "person", "foot", "kind", "confidence", "x", "y", "surface"}
 
@@ -31,7 +34,8 @@ EVENT_FIELDS = {"t", "frame", "person", "foot", "kind", "confidence", "x", "y", 
 def test_clip_end_to_end(clip, tmp_path, shared):
     video = shared / "media" / clip
     out = tmp_path / f"{video.stem}_foley.mp4"
-    args = [sys.executable, "-m", "foleystudio", str(video), "-o", str(out), "-q", "--seed", "7"]
+    args = [sys.executable, "-m", "foleystudio", str(video), "-o", str(out), "-q", "--seed", "7",
+            "--export", ",".join(TIMELINES)]
     if probe_video(video).has_audio:
         args.append("--keep-audio")
     result = subprocess.run(args, capture_output=True, text=True, cwd=PROJECT, timeout=900)
@@ -53,6 +57,12 @@ def test_clip_end_to_end(clip, tmp_path, shared):
     assert len(stem) == round(info.duration_s * 48000)
 
     doc = json.loads((tmp_path / f"{video.stem}_foley.events.json").read_text())
+    timeline = otio.adapters.read_from_file(str(tmp_path / f"{video.stem}_foley.otio"))
+    assert len([m for c in timeline.find_clips() for m in c.markers]) == len(doc["events"])
+    with open(tmp_path / f"{video.stem}_foley.events.csv", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(doc["events"])
+    for suffix in (".edl", ".fcp.xml", ".rpp", ".markers.reaper.csv", ".markers.audition.csv"):
+        assert (tmp_path / f"{video.stem}_foley{suffix}").stat().st_size > 0
     assert doc["schema"] == "foleystudio.events.1" and doc["video"] == clip
     assert doc["duration_s"] == pytest.approx(info.duration_s, abs=1e-5)
     times = np.sort([e["t"] for e in doc["events"]])

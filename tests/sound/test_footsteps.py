@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foleystudio.sound.backends import StepSound, get_backend
+from foleystudio.sound.backends import get_backend
 from foleystudio.sound.footsteps import StepStyle, infer_gaits, place, render_footsteps
+from foleystudio.sound.types import StepSound
 from foleystudio.vision.contacts import ContactEvent
 from tests.audio_checks import detect_onsets
 

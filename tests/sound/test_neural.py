@@ -15,11 +15,13 @@ import numpy as np
 import pytest
 
 from foleystudio.errors import InputError, ModelError, RenderError
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES
 from foleystudio.prompts import REVERB_WORDS
 from foleystudio.sound import neural
-from foleystudio.sound.backends import FOOTWEAR, GAITS, NEURAL_BACKENDS, SURFACES, StepRequest, get_backend
+from foleystudio.sound.backends import NEURAL_BACKENDS, get_backend
 from foleystudio.sound.footsteps import StepStyle, render_footsteps
 from foleystudio.sound.neural import NeuralBackend, NeuralOptions, split_steps, step_prompt
+from foleystudio.sound.types import GAITS, StepRequest
 from foleystudio.vision.contacts import ContactEvent
 from tests.audio_checks import detect_onsets
 from tests.sound.helpers import energy_onset
@@ -122,8 +124,8 @@ def test_no_generated_step_twice_in_a_row_and_one_clip_per_gait():
 
 @pytest.mark.parametrize("gait", GAITS)
 def test_prompts_name_the_sound_never_the_room(gait):
-    for surface in SURFACES:
-        for footwear in FOOTWEAR:
+    for surface in ENGINE_SURFACES:
+        for footwear in ENGINE_FOOTWEAR:
             text = step_prompt(surface, footwear, gait)
             assert "footsteps" in text and not any(re.search(rf"\b{w}\b", text) for w in REVERB_WORDS), text
     assert step_prompt("wood", "heels", gait, "{footwear} on {surface}, {gait}") == f"heels on wood, {gait}"

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from foleystudio.errors import InputError
-from foleystudio.sound.backends import FOOTWEAR, SURFACES, FootstepBackend, StepRequest, get_backend
+from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES
+from foleystudio.sound.backends import get_backend
 from foleystudio.sound.features import LogisticRegression, step_features
 from foleystudio.sound.procedural.models import FOOTWEAR_MODELS, SURFACE_MODELS
 from foleystudio.sound.procedural.plan import plan_step
+from foleystudio.sound.types import FootstepBackend, StepRequest
 from tests.sound.helpers import energy_onset
 
 SR = 48000
@@ -34,8 +36,8 @@ def test_gravel_boots_renders(backend):
 
 
 def test_every_surface_and_footwear_render(backend):
-    for surface in SURFACES:
-        for footwear in FOOTWEAR:
+    for surface in ENGINE_SURFACES:
+        for footwear in ENGINE_FOOTWEAR:
             a = backend.render_step(StepRequest(surface, footwear), np.random.default_rng(1)).audio
             assert np.all(np.isfinite(a)) and 0.01 < np.max(np.abs(a)) <= 1.0, (surface, footwear)
 
@@ -70,8 +72,8 @@ def test_consecutive_steps_never_identical(backend):
 @pytest.mark.parametrize("kind,gait", [("step", "walk"), ("step", "run"), ("landing", "walk"), ("scuff", "walk")])
 def test_attack_is_at_onset_within_1ms(backend, kind, gait):
     errors = []
-    for surface in SURFACES:
-        for footwear in FOOTWEAR:
+    for surface in ENGINE_SURFACES:
+        for footwear in ENGINE_FOOTWEAR:
             for strength in (0.1, 0.9):
                 req = StepRequest(surface, footwear, gait, kind, strength)
                 s = backend.render_step(req, np.random.default_rng(zlib.crc32(f"{surface}/{footwear}".encode())))
@@ -164,14 +166,14 @@ def _features(surfaces, footwear, seed, per):
 
 
 def test_surfaces_are_distinct_across_seeds():
-    xa, ya, _ = _features(SURFACES, ("sneakers", "leather", "boots"), seed=1, per=2)
-    xb, yb, _ = _features(SURFACES, ("sneakers", "leather", "boots"), seed=2, per=2)
+    xa, ya, _ = _features(ENGINE_SURFACES, ("sneakers", "leather", "boots"), seed=1, per=2)
+    xb, yb, _ = _features(ENGINE_SURFACES, ("sneakers", "leather", "boots"), seed=2, per=2)
     pred = LogisticRegression().fit(xa, ya).predict(xb)
     assert np.mean(np.array(pred) == np.array(yb)) >= 0.85
 
 
 def test_footwear_distinct_on_concrete():
-    xa, _, ya = _features(("concrete",), FOOTWEAR, seed=1, per=8)
-    xb, _, yb = _features(("concrete",), FOOTWEAR, seed=2, per=8)
+    xa, _, ya = _features(("concrete",), ENGINE_FOOTWEAR, seed=1, per=8)
+    xb, _, yb = _features(("concrete",), ENGINE_FOOTWEAR, seed=2, per=8)
     pred = LogisticRegression().fit(xa, ya).predict(xb)
     assert np.mean(np.array(pred) == np.array(yb)) >= 0.7

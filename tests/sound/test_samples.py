@@ -7,8 +7,9 @@ import pytest
 import soundfile as sf
 
 from foleystudio.errors import InputError
-from foleystudio.sound.backends import StepRequest, get_backend
+from foleystudio.sound.backends import get_backend
 from foleystudio.sound.samples import SampleBackend, SampleOptions, scan_library
+from foleystudio.sound.types import StepRequest
 from tests.sound.helpers import energy_onset
 
 SR = 48000

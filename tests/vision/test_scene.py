@@ -8,7 +8,7 @@ import pytest
 
 from foleystudio.media.frames import Frame
 from foleystudio.vision.contacts import ContactEvent
-from foleystudio.vision.cues import resolve_surfaces
+from foleystudio.edits.cues import resolve_surfaces
 from foleystudio.vision.scene import (
     SceneConfig,
     ShotScene,

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from foleystudio.errors import InputError, ModelError
+from foleystudio.materials import SURFACES
 from foleystudio.media.frames import Frame
 from foleystudio.rendering import choose_styles
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.scene import SceneConfig, SceneEstimate, estimate_scene, tap_frames
 from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface import clip
-from foleystudio.vision.surface.classes import SURFACES
 from foleystudio.vision.surface.clip import ENVIRONMENTS, SURFACE_PHRASES, ClipConfig, check_clip, load_clip
 from foleystudio.vision.surface.estimator import FrameView, SurfaceEstimator
 from foleystudio.vision.surface.model import SurfaceGuess, guess_from_proba

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from foleystudio.vision.surface.classes import INDOOR_ONLY_SURFACES, OUTDOOR_ONLY_SURFACES, SURFACES
+from foleystudio.materials import SURFACES
+from foleystudio.vision.surface.classes import INDOOR_ONLY_SURFACES, OUTDOOR_ONLY_SURFACES
 from foleystudio.vision.surface.setting import SettingConfig, estimate_setting, setting_prior, weigh_by_setting, with_surface
 
 CLASSES = ("carpet", "concrete", "grass", "snow", "wood")

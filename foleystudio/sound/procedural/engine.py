@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from foleystudio.errors import InputError
-from foleystudio.sound.backends import StepRequest, StepSound, normalize_request
 from foleystudio.sound.features import attack_onset, energy_envelope
 from foleystudio.sound.procedural import dsp, layers
 from foleystudio.sound.procedural.models import FOOTWEAR_MODELS, SURFACE_MODELS
 from foleystudio.sound.procedural.plan import plan_step, with_rattle
+from foleystudio.sound.types import StepRequest, StepSound, normalise_request
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class ProceduralBackend:
         return float(np.sqrt(want / e_contact))
 
     def render_step(self, request: StepRequest, rng: np.random.Generator) -> StepSound:
-        req = normalize_request(request)
+        req = normalise_request(request)
         sr, opt = self.sr, self.options
         surface = SURFACE_MODELS[req.surface]
         shoe = FOOTWEAR_MODELS[req.footwear]

@@ -1,15 +1,10 @@
-"""Ground-surface vocabulary, features and the committed classifier."""
+"""Ground-surface features and the committed classifier (the names: foleystudio.materials)."""
 
-from foleystudio.vision.surface.classes import FOOTWEAR, SURFACES, normalise_footwear, normalise_surface
 from foleystudio.vision.surface.model import SurfaceGuess, SurfaceModel, classify_surface, load_model
 
 __all__ = [
-    "FOOTWEAR",
-    "SURFACES",
     "SurfaceGuess",
     "SurfaceModel",
     "classify_surface",
     "load_model",
-    "normalise_footwear",
-    "normalise_surface",
 ]

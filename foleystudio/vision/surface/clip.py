@@ -2,7 +2,7 @@
 
 `load_clip(DIR)` loads an open_clip model from a directory (never from the network)
 and returns a `ClipEstimator`, which `estimate_scene` uses like the built-in classifier:
-a ground patch is scored against text prompts for every surface in `classes.SURFACES`
+a ground patch is scored against text prompts for every surface in `materials.SURFACES`
 ("a photo of gravel.", "a close-up photo of gravel, seen from above.", ...; the
 prompts of one class are averaged, CLIP's prompt ensembling) and the softmax is that
 patch's probabilities. Whole frames of a shot are scored against "indoors"/"outdoors"
@@ -44,7 +44,7 @@ import numpy as np
 
 from foleystudio.errors import InputError, ModelError
 from foleystudio.local_models import first_line, read_model_json, tolerate_torchvision
-from foleystudio.vision.surface.classes import SURFACES
+from foleystudio.materials import SURFACES
 from foleystudio.vision.surface.estimator import FrameView
 
 CONFIG_NAME = "open_clip_config.json"

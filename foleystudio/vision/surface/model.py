@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from foleystudio.errors import ModelError
-from foleystudio.vision.surface.classes import SURFACES
+from foleystudio.materials import SURFACES
 from foleystudio.vision.surface.features import FEATURE_VERSION, feature_length, surface_features
 
 SCHEMA = "foleystudio.surface-model.1"

@@ -26,25 +26,21 @@ where each came from: "cue", "user" (the global --surface / --footwear), "estima
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from foleystudio.edits.parsing import csv_rows, json_items, read_text, seconds, whole
 from foleystudio.errors import InputError
 from foleystudio.vision.contacts import ContactEvent
-from foleystudio.vision.surface.classes import normalise_footwear, normalise_surface
+from foleystudio.materials import normalise_footwear, normalise_surface
 
 SCHEMA = "foleystudio.cues.1"
-SOURCES = ("cue", "user", "estimate", "default")
+SOURCES = ("edit", "cue", "user", "estimate", "default")
 _FIELDS = {"start": "start", "start_s": "start", "end": "end", "end_s": "end", "person": "person",
            "surface": "surface", "footwear": "footwear", "note": "note", "comment": "note"}
-_TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
 
 
 @dataclass(frozen=True)
@@ -77,106 +73,18 @@ class CueSheet:
 def read_cues(path: str | os.PathLike) -> CueSheet:
     """Parse a .json or .csv cue sheet; InputError with file and line for anything wrong."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: cue sheet not found")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    text = read_text(path, "cue sheet")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        rows = _json_rows(path, text)
+        rows = json_items(path, text, key="cues", schemas=(SCHEMA,), what="cue")
     elif suffix == ".csv":
-        rows = _csv_rows(path, text)
+        rows = csv_rows(path, text, fields=_FIELDS, required=("start",))
     else:
         raise InputError(f"{path}: unknown cue sheet type {suffix!r}; use .json or .csv")
     cues = tuple(_cue(path, line, row) for line, row in rows)
     if not cues:
         raise InputError(f"{path}: no cues in the file")
     return CueSheet(cues=cues, source=str(path))
-
-
-def _json_rows(path: Path, text: str) -> list[tuple[int, dict]]:
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    if isinstance(data, dict):
-        schema = data.get("schema", SCHEMA)
-        if schema != SCHEMA:
-            raise InputError(f"{path}:1: schema {schema!r} is not {SCHEMA!r}")
-        if "cues" not in data:
-            raise InputError(f"{path}:1: expected a \"cues\" list")
-        items = data["cues"]
-    else:
-        items = data
-    if not isinstance(items, list):
-        raise InputError(f"{path}:1: \"cues\" must be a list of objects")
-    lines = _element_lines(text, isinstance(data, dict))
-    rows = []
-    for k, item in enumerate(items):
-        line = lines[k] if k < len(lines) else 1
-        if not isinstance(item, dict):
-            raise InputError(f"{path}:{line}: cue {k + 1} is {type(item).__name__}, expected an object")
-        rows.append((line, item))
-    return rows
-
-
-def _element_lines(text: str, wrapped: bool) -> list[int]:
-    """Line number where each element of the cue list starts (json gives no positions)."""
-    decoder = json.JSONDecoder()
-    pos = _skip(text, 0)
-    if wrapped:  # walk the top-level object to the "cues" value
-        pos = _skip(text, pos + 1)
-        while pos < len(text) and text[pos] != "}":
-            key, pos = decoder.raw_decode(text, pos)
-            pos = _skip(text, _skip(text, pos) + 1)  # past ':'
-            if key == "cues":
-                break
-            _, pos = decoder.raw_decode(text, pos)
-            pos = _skip(text, pos)
-            if text[pos] == ",":
-                pos = _skip(text, pos + 1)
-    lines = []
-    if pos >= len(text) or text[pos] != "[":
-        return lines
-    pos = _skip(text, pos + 1)
-    while pos < len(text) and text[pos] != "]":
-        lines.append(text.count("\n", 0, pos) + 1)
-        _, pos = decoder.raw_decode(text, pos)
-        pos = _skip(text, pos)
-        if pos < len(text) and text[pos] == ",":
-            pos = _skip(text, pos + 1)
-    return lines
-
-
-def _skip(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-def _csv_rows(path: Path, text: str) -> list[tuple[int, dict]]:
-    lines = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        raise InputError(f"{path}: file is empty")
-    header_line, header = lines[0]
-    names = [h.strip().lower() for h in next(csv.reader([header]))]
-    unknown = [h for h in names if h not in _FIELDS]
-    if unknown or "start" not in {_FIELDS.get(h) for h in names}:
-        raise InputError(
-            f"{path}:{header_line}: header must name the columns (start, end, person, surface, footwear); "
-            f"got {', '.join(names)}"
-        )
-    rows = []
-    for n, ln in lines[1:]:
-        cells = next(csv.reader(io.StringIO(ln)))
-        if len(cells) > len(names):
-            raise InputError(f"{path}:{n}: {len(cells)} cells but the header has {len(names)} columns")
-        rows.append((n, {name: cell.strip() for name, cell in zip(names, cells) if cell.strip()}))
-    return rows
 
 
 def _cue(path: Path, line: int, row: dict) -> Cue:
@@ -189,8 +97,8 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
         fields[name] = value
     if "start" not in fields:
         raise InputError(f"{where}: a cue needs a start time")
-    start = _seconds(where, "start", fields["start"])
-    end = math.inf if fields.get("end") in (None, "") else _seconds(where, "end", fields["end"])
+    start = seconds(where, "start", fields["start"])
+    end = math.inf if fields.get("end") in (None, "") else seconds(where, "end", fields["end"])
     if end <= start:
         raise InputError(f"{where}: end {end:g} s is not after start {start:g} s")
     person = _person(where, fields.get("person"))
@@ -207,35 +115,13 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
     return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line)
 
 
-def _seconds(where: str, name: str, value: object) -> float:
-    if isinstance(value, bool):
-        raise InputError(f"{where}: {name} {value!r} is not a time")
-    if isinstance(value, (int, float)):
-        t = float(value)
-    else:
-        text = str(value).strip()
-        m = _TIME.match(text)
-        try:
-            t = float(text) if m is None else int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-        except ValueError:
-            raise InputError(f"{where}: {name} {text!r} is not a time (seconds, or [h:]mm:ss.fff)") from None
-    if not math.isfinite(t) or t < 0:
-        raise InputError(f"{where}: {name} {value!r} must be a time at or after 0")
-    return t
-
-
 def _person(where: str, value: object) -> int | None:
     if value in (None, "", "*", "all"):
         return None
     try:
-        if isinstance(value, bool) or float(value) != int(float(value)):
-            raise ValueError
-        person = int(float(value))
-    except (TypeError, ValueError):
-        raise InputError(f"{where}: person {value!r} must be a whole number (or empty for everyone)") from None
-    if person < 0:
-        raise InputError(f"{where}: person {person} must be 0 or more")
-    return person
+        return whole(where, "person", value)
+    except InputError as exc:
+        raise InputError(f"{exc} (or empty for everyone)") from None
 
 
 @dataclass(frozen=True)
@@ -256,8 +142,12 @@ def resolve_surfaces(
     footwear: str | None = None,
     default_surface: str = "concrete",
     default_footwear: str = "shoes",
+    overrides: Sequence[tuple[str | None, str | None]] | None = None,
 ) -> tuple[SurfaceChoice, ...]:
-    """One choice per contact: cue > global flag > the estimate (scene.ContactSurface) > default.
+    """One choice per contact: edit > cue > global flag > the estimate (scene.ContactSurface) > default.
+
+    `overrides[i]` is the (surface, footwear) the user gave contact i in an edited event
+    list (either may be None).
 
     `estimates` (aligned with `contacts`) needs `surface`, `surface_confident`,
     `probability`, `footwear`, `footwear_confident`; None means none was made.
@@ -270,7 +160,10 @@ def resolve_surfaces(
     for k, contact in enumerate(contacts):
         est = estimates[k] if estimates is not None else None
         cue_s, cue_f = cues.lookup(contact.t_s, contact.person) if cues else (None, None)
-        if cue_s is not None:
+        edit_s, edit_f = overrides[k] if overrides is not None else (None, None)
+        if edit_s is not None:
+            s, s_src, prob = edit_s, "edit", None
+        elif cue_s is not None:
             s, s_src, prob = cue_s.surface, "cue", None
         elif flag_surface:
             s, s_src, prob = flag_surface, "user", None
@@ -278,7 +171,9 @@ def resolve_surfaces(
             s, s_src, prob = est.surface, "estimate", est.probability
         else:
             s, s_src, prob = normalise_surface(default_surface), "default", None
-        if cue_f is not None:
+        if edit_f is not None:
+            f, f_src = edit_f, "edit"
+        elif cue_f is not None:
             f, f_src = cue_f.footwear, "cue"
         elif flag_footwear:
             f, f_src = flag_footwear, "user"

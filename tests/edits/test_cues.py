@@ -10,7 +10,7 @@ import pytest
 
 from foleystudio.errors import InputError
 from foleystudio.vision.contacts import ContactEvent
-from foleystudio.vision.cues import CueSheet, read_cues, resolve_surfaces
+from foleystudio.edits.cues import CueSheet, read_cues, resolve_surfaces
 
 JSON_SHEET = """{
   "schema": "foleystudio.cues.1",
@@ -131,7 +131,7 @@ def test_resolver_precedence_cue_then_flag_then_estimate_then_default(tmp_path):
 
 
 def test_person_cue_beats_everyone_cue_and_later_lines_win():
-    from foleystudio.vision.cues import Cue
+    from foleystudio.edits.cues import Cue
 
     sheet = CueSheet(
         cues=(Cue(0, 10, 2, "snow", None, 3), Cue(0, 10, None, "grass", None, 5), Cue(0, 10, None, "sand", None, 6)),

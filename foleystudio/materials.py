@@ -1,0 +1,193 @@
+"""One vocabulary of surfaces, footwear and fabrics, for vision, sound, edits and the CLI.
+
+Three layers of names:
+
+- `SURFACES`, `FOOTWEAR`, `FABRICS`: what a user may name (`--surface`, cue sheets) and
+  what the picture shows (the surface classifier predicts a subset of `SURFACES`).
+- `*_ALIASES`: other spellings people type ("tartan", "Paving stones", "bare feet"),
+  one table per kind; `normalise_surface` and friends turn any of them into one name.
+- `ENGINE_SURFACES`, `ENGINE_FOOTWEAR`: what the sound engine renders, and
+  `RENDERED_SURFACE`, `RENDERED_FOOTWEAR`: the nearest of those for every name the
+  picture can show (stone is rendered as concrete, sandals as barefoot).
+  `engine_surface` and `engine_footwear` go from any spelling straight to that.
+"""
+
+from __future__ import annotations
+
+from foleystudio.errors import InputError
+
+SURFACES: tuple[str, ...] = (
+    "concrete",
+    "asphalt",
+    "stone",  # paving stones, cobbles, flagstones
+    "tile",
+    "marble",
+    "wood",  # indoor wooden floors, parquet, planks
+    "deck",  # hollow outdoor decking, boardwalks
+    "metal",
+    "carpet",
+    "rubber",  # tartan / rubber running track, gym rubber, treadmill belt
+    "grass",
+    "gravel",
+    "dirt",
+    "sand",
+    "snow",
+    "ice",
+    "leaves",
+    "mud",
+    "water",
+)
+FOOTWEAR: tuple[str, ...] = ("shoes", "sneakers", "boots", "heels", "sandals", "spikes", "barefoot", "socks")
+FABRICS: tuple[str, ...] = ("cotton", "nylon", "leather", "denim")  # what clothes rustle with (the moves layer)
+
+# What the sound engine has a model for; the order is the order `foley sounds list` shows.
+ENGINE_SURFACES: tuple[str, ...] = (
+    "concrete", "asphalt", "tile", "marble", "wood", "deck", "metal", "carpet", "rubber",
+    "grass", "gravel", "dirt", "sand", "snow", "leaves", "mud", "water",
+)
+ENGINE_FOOTWEAR: tuple[str, ...] = ("sneakers", "leather", "heels", "boots", "barefoot")
+
+# Seen -> rendered: every name in SURFACES / FOOTWEAR and the engine model that plays it.
+RENDERED_SURFACE: dict[str, str] = {
+    **{name: name for name in ENGINE_SURFACES},
+    "stone": "concrete",
+    "ice": "marble",  # hard, smooth, little resonance
+}
+RENDERED_FOOTWEAR: dict[str, str] = {
+    "shoes": "leather",  # the engine's dress shoes
+    "sneakers": "sneakers",
+    "boots": "boots",
+    "heels": "heels",
+    "sandals": "barefoot",
+    "spikes": "heels",  # a hard, narrow point of contact
+    "barefoot": "barefoot",
+    "socks": "barefoot",
+}
+
+# Other spellings -> a name in SURFACES / FOOTWEAR / FABRICS (keys as `_key` makes them).
+SURFACE_ALIASES: dict[str, str] = {
+    "paving": "stone",
+    "pavingstones": "stone",
+    "paving_stones": "stone",
+    "cobble": "stone",
+    "cobbles": "stone",
+    "cobblestone": "stone",
+    "flagstone": "stone",
+    "tiles": "tile",
+    "ceramic": "tile",
+    "floor": "wood",
+    "wood_floor": "wood",
+    "woodfloor": "wood",
+    "wooden": "wood",
+    "floorboards": "wood",
+    "parquet": "wood",
+    "planks": "wood",
+    "hardwood": "wood",
+    "decking": "deck",
+    "wooden_deck": "deck",
+    "boardwalk": "deck",
+    "steel": "metal",
+    "diamond_plate": "metal",
+    "grating": "metal",
+    "metal_plate": "metal",
+    "rug": "carpet",
+    "rubber_track": "rubber",
+    "track": "rubber",
+    "tartan": "rubber",
+    "treadmill": "rubber",
+    "lawn": "grass",
+    "turf": "grass",
+    "rocks": "gravel",
+    "pebbles": "gravel",
+    "ground": "dirt",
+    "earth": "dirt",
+    "soil": "dirt",
+    "dirt_road": "dirt",
+    "pavement": "concrete",
+    "sidewalk": "concrete",
+    "tarmac": "asphalt",
+    "road": "asphalt",
+    "puddle": "water",
+    "shallow_water": "water",
+}
+FOOTWEAR_ALIASES: dict[str, str] = {
+    "shoe": "shoes",
+    "leather": "shoes",  # the engine's name for them
+    "dress": "shoes",
+    "dress_shoes": "shoes",
+    "trainers": "sneakers",
+    "sneaker": "sneakers",
+    "running_shoes": "sneakers",
+    "boot": "boots",
+    "high_heels": "heels",
+    "sandal": "sandals",
+    "flip_flops": "sandals",
+    "spiked": "spikes",
+    "track_spikes": "spikes",
+    "bare": "barefoot",
+    "bare_feet": "barefoot",
+    "sock": "socks",
+}
+FABRIC_ALIASES: dict[str, str] = {
+    "t_shirt": "cotton",
+    "tshirt": "cotton",
+    "shirt": "cotton",
+    "hoodie": "cotton",
+    "sweatshirt": "cotton",
+    "jacket": "nylon",
+    "windbreaker": "nylon",
+    "raincoat": "nylon",
+    "tracksuit": "nylon",
+    "polyester": "nylon",
+    "leather_jacket": "leather",
+    "jeans": "denim",
+}
+
+
+def normalise_surface(name: str) -> str:
+    """The name in SURFACES for `name` or one of its spellings, or InputError listing SURFACES."""
+    found = _lookup(name, SURFACES, SURFACE_ALIASES)
+    if found is None:
+        raise InputError(f"unknown surface {name!r}; use one of: {', '.join(SURFACES)}")
+    return found
+
+
+def normalise_footwear(name: str) -> str:
+    """The name in FOOTWEAR for `name` or one of its spellings, or InputError listing FOOTWEAR."""
+    found = _lookup(name, FOOTWEAR, FOOTWEAR_ALIASES)
+    if found is None:
+        raise InputError(f"unknown footwear {name!r}; use one of: {', '.join(FOOTWEAR)}")
+    return found
+
+
+def normalise_fabric(name: str) -> str:
+    """The name in FABRICS for `name` or one of its spellings, or InputError listing FABRICS."""
+    found = _lookup(name, FABRICS, FABRIC_ALIASES)
+    if found is None:
+        raise InputError(f"unknown fabric {name!r}; use one of: {', '.join(FABRICS)}")
+    return found
+
+
+def engine_surface(name: str) -> str:
+    """The surface in ENGINE_SURFACES that renders `name`, or InputError listing them."""
+    found = _lookup(name, SURFACES, SURFACE_ALIASES)
+    if found is None:
+        raise InputError(f"unknown surface {name!r}; allowed: {', '.join(ENGINE_SURFACES)}")
+    return RENDERED_SURFACE[found]
+
+
+def engine_footwear(name: str) -> str:
+    """The footwear in ENGINE_FOOTWEAR that renders `name`, or InputError listing them."""
+    found = _lookup(name, FOOTWEAR, FOOTWEAR_ALIASES)
+    if found is None:
+        raise InputError(f"unknown footwear {name!r}; allowed: {', '.join(ENGINE_FOOTWEAR)}")
+    return RENDERED_FOOTWEAR[found]
+
+
+def _lookup(name: str, names: tuple[str, ...], aliases: dict[str, str]) -> str | None:
+    key = _key(name)
+    return key if key in names else aliases.get(key)
+
+
+def _key(name: str) -> str:
+    return "_".join(str(name).strip().lower().replace("-", " ").split())

@@ -1,0 +1,171 @@
+"""Every timeline and marker file read back with what reads it in the wild: markers on the events' frames.
+
+OTIO and its adapter packages read .otio, .edl and .xml; the `rpp` package reads the
+REAPER project; the csv module reads the CSVs. A marker must sit on the frame its
+event falls on (round(t x fps)), at the timeline's start timecode.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+import rpp
+import soundfile
+
+from foleystudio.export.delivery import PERSON_COLORS
+from foleystudio.export.markers import AUDITION_COLUMNS, REAPER_COLUMNS
+from foleystudio.export.events_csv import COLUMNS
+from foleystudio.timebase import frames_to_timecode, timecode_to_frames
+
+
+def event_frames(delivered) -> list[int]:
+    fps = delivered.analysis.info.fps
+    return [round(e["t"] * float(fps)) for e in delivered.document["events"]]
+
+
+def clip_markers(timeline) -> list[otio.schema.Marker]:
+    return [m for clip in timeline.find_clips() for m in clip.markers]
+
+
+def marker_frames(timeline) -> list[int]:
+    """Each clip marker's frame from the clip's first (markers are in the clip's media time, i.e. timecode)."""
+    return [round((m.marked_range.start_time - clip.source_range.start_time).value)
+            for clip in timeline.find_clips() for m in clip.markers]
+
+
+@pytest.mark.parametrize("which", ["delivered", "delivered_30"])
+def test_otio_round_trip(which, request):
+    delivered = request.getfixturevalue(which)
+    info = delivered.analysis.info
+    timeline = otio.adapters.read_from_file(str(delivered.file(".otio")))
+    markers = clip_markers(timeline)
+    assert len(markers) == len(delivered.document["events"]) > 0
+    assert marker_frames(timeline) == event_frames(delivered)
+    for marker, event in zip(markers, delivered.document["events"]):
+        data = marker.metadata["foleystudio"]
+        assert data["t"] == event["t"] and data["id"] == event["id"]
+        assert {data["surface"], data["footwear"]} == {event["surface"], event["footwear"]}
+        assert data["confidence"] == event["confidence"]
+        assert marker.color == PERSON_COLORS[event["person"] % len(PERSON_COLORS)]
+    video, *audio = timeline.tracks
+    assert video.kind == otio.schema.TrackKind.Video and Path(video[0].media_reference.target_url).name == "clip_foley.mp4"
+    assert [t.name for t in audio] == [Path(p).name.split(".", 1)[1][: -len(".wav")] for p in delivered.outputs.stems]
+    for track in audio:
+        reference = track[0].media_reference
+        assert reference.available_range.duration.value == info.n_frames
+        assert reference.available_range.start_time == timeline.global_start_time  # media time is timecode
+        assert Path(reference.target_url.removeprefix("file://")).is_file()
+
+
+def test_otio_start_timecode(delivered_30, delivered):
+    timeline = otio.adapters.read_from_file(str(delivered_30.file(".otio")))
+    assert otio.opentime.to_timecode(timeline.global_start_time, 30) == "01:00:00:00"
+    assert otio.adapters.read_from_file(str(delivered.file(".otio"))).global_start_time.value == 0
+
+
+def test_edl_locators_at_30fps(delivered_30):
+    """OTIO's CMX reader reads the locators back as markers, on the events' frames."""
+    timeline = otio.adapters.read_from_file(str(delivered_30.file(".edl")), rate=30)
+    assert len(timeline.tracks) == 1  # CMX 3600 is one track
+    assert marker_frames(timeline) == event_frames(delivered_30)
+    (clip,) = timeline.find_clips()
+    assert otio.opentime.to_timecode(clip.source_range.start_time, 30) == "01:00:00:00"  # the source's timecode
+    names = [m.name for m in clip.markers]
+    assert all(n == n.upper() and n.startswith("P") for n in names)
+
+
+def test_edl_drop_frame_locators(delivered):
+    """At 29.97 the locators are drop-frame (HH:MM:SS;FF), which OTIO's reader skips: parse them as an NLE does."""
+    text = delivered.file(".edl").read_text()
+    stamps = re.findall(r"^\* LOC: (\d\d:\d\d:\d\d;\d\d) (\w+)", text, re.MULTILINE)
+    fps = delivered.analysis.info.fps
+    assert [timecode_to_frames(tc, fps) for tc, _ in stamps] == event_frames(delivered)
+    assert all(color in PERSON_COLORS for _, color in stamps)
+
+
+@pytest.mark.parametrize("which", ["delivered", "delivered_30"])
+def test_fcp_xml_round_trip(which, request):
+    delivered = request.getfixturevalue(which)
+    timeline = otio.adapters.read_from_file(str(delivered.file(".fcp.xml")))
+    assert marker_frames(timeline) == event_frames(delivered)
+    audio = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio]
+    assert len(audio) == len(delivered.outputs.stems)
+    for clip in timeline.find_clips():
+        assert clip.media_reference.available_range is not None
+        assert clip.media_reference.available_range.duration.value == delivered.analysis.info.n_frames
+
+
+def test_reaper_project(delivered):
+    project = rpp.loads(delivered.file(".rpp").read_text())
+    assert project.tag == "REAPER_PROJECT"
+    markers = [child for child in project.children if isinstance(child, list) and child[0] == "MARKER"]
+    times = [float(m[2]) for m in markers]
+    assert times == pytest.approx([e["t"] for e in delivered.document["events"]], abs=1e-6)
+    tracks = project.findall("TRACK")
+    files = [t.find("ITEM").find("SOURCE").find("FILE")[1] for t in tracks]
+    assert files[0].endswith("clip_foley.mp4")
+    assert tuple(files[1:]) == delivered.outputs.stems
+    assert project.find("SAMPLERATE")[1] == "48000"
+
+
+def test_reaper_project_offset(delivered_30):
+    project = rpp.loads(delivered_30.file(".rpp").read_text())
+    assert float(project.find("PROJOFFS")[1]) == pytest.approx(3600.0)
+
+
+def test_marker_lists(delivered):
+    events = delivered.document["events"]
+    with open(delivered.file(".markers.reaper.csv"), newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert tuple(rows[0]) == REAPER_COLUMNS
+    assert [r[0] for r in rows[1:]] == [f"M{i}" for i in range(1, len(events) + 1)]
+    assert [_clock(r[2]) for r in rows[1:]] == pytest.approx([e["t"] for e in events], abs=0.0005)
+    with open(delivered.file(".markers.audition.csv"), newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    assert tuple(rows[0]) == AUDITION_COLUMNS
+    assert [_clock(r[1]) for r in rows[1:]] == pytest.approx([e["t"] for e in events], abs=0.0005)
+    assert {r[3] for r in rows[1:]} == {"decimal"} and {r[4] for r in rows[1:]} == {"Cue"}
+
+
+def _clock(text: str) -> float:
+    parts = [float(p) for p in text.split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
+def test_events_csv(delivered, delivered_30):
+    for d, start in ((delivered, 0), (delivered_30, 108000)):
+        fps = d.analysis.info.fps
+        with open(d.file(".events.csv"), newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert tuple(rows[0].keys()) == COLUMNS
+        assert [float(r["time_s"]) for r in rows] == [e["t"] for e in d.document["events"]]
+        for row in rows:
+            assert row["timecode"] == frames_to_timecode(start + int(row["frame"]), fps)
+            assert int(row["frame"]) == round(float(row["time_s"]) * float(fps))
+        if fps == Fraction(30000, 1001):
+            assert all(";" in r["timecode"] for r in rows)  # drop-frame
+
+
+def test_stems_are_bwf_and_exactly_the_video_long(delivered, delivered_30):
+    import av
+
+    for d, start_s in ((delivered, 0.0), (delivered_30, 3600.0)):
+        n = round(d.analysis.info.duration_s * 48000)
+        for path in d.outputs.stems:
+            info = soundfile.info(path)
+            assert (info.samplerate, info.channels, info.subtype, info.frames) == (48000, 2, "PCM_24", n)
+            with av.open(path) as container:  # FFmpeg reads the bext chunk as the NLEs do
+                assert int(container.metadata["time_reference"]) == round(start_s * 48000)
+                assert container.metadata["encoded_by"] == "foleystudio"
+
+
+def test_person_stems_add_up_to_the_footstep_stem(delivered_30):
+    stems = {Path(p).name: soundfile.read(p)[0] for p in delivered_30.outputs.stems}
+    total = stems.pop("clip_foley.footsteps.wav")
+    assert len(stems) == len({e["person"] for e in delivered_30.document["events"]}) >= 2
+    assert sum(stems.values()) == pytest.approx(total, abs=2.0 / 2**23 * len(stems))
