@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run test bench bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
+.PHONY: run test bench bench-exports bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
@@ -40,6 +40,10 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/foley eval --shared $(SHARED) $(EVAL_ARGS)
+
+# what delivering to an editor costs: each --export format, and a re-render from an edited event list
+bench-exports: $(STAMP)
+	$(BIN)/python benchmarks/exports.py --shared $(SHARED) $(BENCH_ARGS)
 
 # contacts under a following pan: the ground-truth clips re-filmed through a moving window, with/without the camera path
 bench-pan: $(STAMP)

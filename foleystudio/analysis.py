@@ -90,11 +90,15 @@ def analyse(
                                    config=options.scene, callback=callback)
     analysis = Analysis(info=info, poses=poses, contacts=contacts, shots=shots, scene=scene)
     if key is not None:
-        try:
-            save_analysis(cache_dir, key, analysis)
-        except OSError:
-            pass  # an unwritable cache slows the next run; it must not fail this one
+        _keep(save_analysis, cache_dir, key, analysis)
     return analysis
+
+
+def _keep(save: Callable, cache_dir: Path, key: str, value) -> None:
+    try:
+        save(cache_dir, key, value)
+    except OSError:
+        pass  # an unwritable cache slows the next run; it must not fail this one
 
 
 def analysis_key(info: VideoInfo, options: AnalysisOptions) -> str:
@@ -147,8 +151,5 @@ def analyse_poses(
     with muted_native_stderr():
         poses = estimate_poses(frames, width=width, height=height, config=options.pose, callback=progress)
     if key is not None:
-        try:
-            save_poses(cache_dir, key, poses)
-        except OSError:
-            pass  # an unwritable cache slows the next run; it must not fail this one
+        _keep(save_poses, cache_dir, key, poses)
     return poses

@@ -146,25 +146,23 @@ FABRIC_ALIASES: dict[str, str] = {
 
 def normalise_surface(name: str) -> str:
     """The name in SURFACES for `name` or one of its spellings, or InputError listing SURFACES."""
-    found = _lookup(name, SURFACES, SURFACE_ALIASES)
-    if found is None:
-        raise InputError(f"unknown surface {name!r}; use one of: {', '.join(SURFACES)}")
-    return found
+    return _normalise(name, SURFACES, SURFACE_ALIASES, "surface")
 
 
 def normalise_footwear(name: str) -> str:
     """The name in FOOTWEAR for `name` or one of its spellings, or InputError listing FOOTWEAR."""
-    found = _lookup(name, FOOTWEAR, FOOTWEAR_ALIASES)
-    if found is None:
-        raise InputError(f"unknown footwear {name!r}; use one of: {', '.join(FOOTWEAR)}")
-    return found
+    return _normalise(name, FOOTWEAR, FOOTWEAR_ALIASES, "footwear")
 
 
 def normalise_fabric(name: str) -> str:
     """The name in FABRICS for `name` or one of its spellings, or InputError listing FABRICS."""
-    found = _lookup(name, FABRICS, FABRIC_ALIASES)
+    return _normalise(name, FABRICS, FABRIC_ALIASES, "fabric")
+
+
+def _normalise(name: str, names: tuple[str, ...], aliases: dict[str, str], what: str) -> str:
+    found = _lookup(name, names, aliases)
     if found is None:
-        raise InputError(f"unknown fabric {name!r}; use one of: {', '.join(FABRICS)}")
+        raise InputError(f"unknown {what} {name!r}; use one of: {', '.join(names)}")
     return found
 
 

@@ -21,7 +21,8 @@ from foleystudio.sound.mix import MixConfig, loudness_gain, mix_under
 from foleystudio.sound.spatial import SpatialConfig
 from foleystudio.timebase import SAMPLE_RATE, duration_to_samples
 from foleystudio.edits.cues import CueSheet, resolve_surfaces
-from foleystudio.edits.events import AppliedEvents, EventList, apply_events, event_ids
+from foleystudio.edits.events import LAYERS, AppliedEvents, EventList, apply_events, event_ids
+from foleystudio.errors import InputError
 from foleystudio.vision.contacts import ContactEvent
 
 
@@ -38,6 +39,7 @@ class RenderOptions:
     keep_audio: bool = False  # mix the input's own audio under the Foley
     events: EventList | None = None  # an edited event list (edits/events.py): replaces the analysis's events
     stems_per_person: bool = False  # also one footstep stem per person (they add up to the footstep stem)
+    levels: tuple[tuple[str, float], ...] = ()  # (layer, dB) on the layer's stem before the mix; unnamed: 0 dB
     mix: MixConfig = MixConfig()
     spatial: SpatialConfig = SpatialConfig()
 
@@ -87,6 +89,7 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     """Sound for an analysis: stems at 48 kHz, exactly as long as the video."""
     sr = SAMPLE_RATE
     n = duration_to_samples(analysis.info.duration_s, sr)
+    levels = layer_gains(options.levels)
     backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
                           lora=options.lora, seed=options.seed)
     applied, styles = choose_events(analysis, options)
@@ -96,7 +99,8 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     raw = np.zeros((n, 2), np.float32)
     for stem in people.values():
         raw += stem.audio
-    gain = loudness_gain(raw, sr, options.mix)  # one gain for the stem and its people, so they still add up
+    # one gain for the stem and its people, so they still add up; the layer's level on top of the loudness target
+    gain = loudness_gain(raw, sr, options.mix) * levels.get("footsteps", 1.0)
     footsteps = Stem(name="footsteps", audio=raw * np.float32(gain), sr=sr)
     stems = [footsteps]
     if options.stems_per_person:
@@ -105,6 +109,16 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     if options.keep_audio:
         mix = mix_under(mix, read_audio(analysis.info, sr=sr), sr, options.mix)
     return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles)
+
+
+def layer_gains(levels: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """Linear gain per layer from (layer, dB) pairs; InputError for a layer that does not exist."""
+    gains = {}
+    for layer, db in levels:
+        if layer not in LAYERS:
+            raise InputError(f"level for unknown layer {layer!r}; the layers are {', '.join(LAYERS)}")
+        gains[layer] = float(10.0 ** (float(db) / 20.0))
+    return gains
 
 
 def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[dict, ...]:

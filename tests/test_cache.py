@@ -1,8 +1,11 @@
-"""The pose cache: a round trip keeps the tracks and the camera path; other schemas are recomputed."""
+"""The analysis cache: poses and whole analyses round-trip; other schemas, damage and other code are recomputed."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
+import pytest
 
 from foleystudio import cache
 from foleystudio.cache import load_poses, save_poses, video_key
@@ -49,3 +52,50 @@ def test_the_key_follows_the_content_and_the_settings(tmp_path):
     assert key != video_key(video, PoseConfig(max_people=2))
     video.write_bytes(b"y" * 1000)
     assert key != video_key(video, PoseConfig())
+
+
+def test_a_whole_analysis_comes_back_without_decoding(tmp_path, monkeypatch):
+    """The second analyse() of the same video reads everything from the cache: no frame is decoded."""
+    from dataclasses import replace
+
+    from foleystudio import analysis as analysis_module
+    from foleystudio.analysis import AnalysisOptions, analyse
+    from foleystudio.vision.contacts import ContactConfig
+    from tests.conftest import make_video
+
+    video = make_video(tmp_path / "v.mp4", n_frames=20)
+    options = AnalysisOptions(cache_dir=str(tmp_path / "cache"))
+    first = analyse(video, options)
+    events = []
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(analysis_module, "iter_frames", no_decoding)
+    again = analyse(video, options, callback=events.append)
+    assert events == [{"stage": "analysis", "cached": True}]
+    assert again.contacts == first.contacts and again.shots == first.shots
+    assert again.info.path == str(video)
+    with pytest.raises(AssertionError, match="decoded again"):  # other settings: a new analysis
+        analyse(video, replace(options, contacts=replace(ContactConfig(), min_confidence=0.5)))
+
+
+def test_a_damaged_or_foreign_analysis_is_recomputed(tmp_path):
+    from foleystudio.cache import load_analysis, save_analysis
+
+    save_analysis(tmp_path, "k", {"anything": 1})
+    assert load_analysis(tmp_path, "k") == {"anything": 1}
+    (tmp_path / "k.analysis.pickle").write_bytes(b"not a pickle")
+    assert load_analysis(tmp_path, "k") is None
+    (tmp_path / "k.analysis.pickle").write_bytes(pickle.dumps(("foleystudio.analysis.0", {"old": 1})))
+    assert load_analysis(tmp_path, "k") is None
+    assert load_analysis(tmp_path, "missing") is None
+
+
+def test_the_analysis_key_follows_the_code(monkeypatch, tmp_path):
+    (tmp_path / "vision").mkdir()
+    (tmp_path / "vision" / "contacts.py").write_text("A = 1\n")
+    (tmp_path / "analysis.py").write_text("")
+    before = cache.code_fingerprint(tmp_path)
+    (tmp_path / "vision" / "contacts.py").write_text("A = 2\n")
+    assert cache.code_fingerprint(tmp_path) != before

@@ -3,6 +3,7 @@
 Premiere Pro, DaVinci Resolve and Final Cut Pro 7 import it: the video on V1, each stem
 on its own audio track, the contacts as clip markers on the video. FCP XML has no place
 for a marker's colour or data, so the events come home through the .otio or the CSV.
+Its timecode needs a SMPTE rate: a 10 fps video sits on a 30 fps sequence (edl.py).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import os
 
 from foleystudio.export.delivery import Delivery
-from foleystudio.export.otio_timeline import build_timeline, write_timeline
+from foleystudio.export.otio_timeline import build_timeline, timecode_rate, write_timeline
 
 
 def write(delivery: Delivery, path: str | os.PathLike) -> None:
-    write_timeline(build_timeline(delivery), path, "fcp_xml")
+    write_timeline(build_timeline(delivery, rate=timecode_rate(delivery.fps)), path, "fcp_xml")

@@ -11,6 +11,7 @@ timeline whose markers an editor moved can come back (edits.read_events).
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
@@ -20,18 +21,27 @@ from foleystudio.export.atomic import write_text
 from foleystudio.export.delivery import Delivery, marker_color, marker_metadata, marker_name
 
 METADATA_KEY = "foleystudio"
+SMPTE_RATES = tuple(Fraction(r) for r in ("24000/1001", "24", "25", "30000/1001", "30", "48", "50", "60000/1001", "60"))
 
 
-def build_timeline(delivery: Delivery, *, audio: bool = True, markers: bool = True) -> otio.schema.Timeline:
-    """The timeline; `audio=False` leaves the stems out (the one-track EDL)."""
-    rate = float(delivery.fps)
+def build_timeline(delivery: Delivery, *, audio: bool = True, markers: bool = True,
+                   rate: Fraction | None = None) -> otio.schema.Timeline:
+    """The timeline; `audio=False` leaves the stems out (the one-track EDL); `rate` counts it in
+    other frames than the video's (an EDL needs a SMPTE timecode rate)."""
+    rate = Fraction(rate or delivery.fps)
+    own = rate == delivery.fps
 
     def frames(n: int) -> otio.opentime.RationalTime:
-        return otio.opentime.RationalTime(n, rate)
+        return otio.opentime.RationalTime(n, float(rate))
 
+    def frame_of(event: dict) -> int:
+        return delivery.frame_of(event) if own else min(round(event["t"] * rate), length - 1)
+
+    start = delivery.start_frame if own else round(delivery.start_s * rate)
+    length = delivery.n_frames if own else max(1, round(delivery.duration_s * rate))
     # media time is timecode: the video and the stems (BWF time reference) start at the start timecode
-    whole = otio.opentime.TimeRange(frames(delivery.start_frame), frames(delivery.n_frames))
-    timeline = otio.schema.Timeline(name=delivery.name, global_start_time=frames(delivery.start_frame))
+    whole = otio.opentime.TimeRange(frames(start), frames(length))
+    timeline = otio.schema.Timeline(name=delivery.name, global_start_time=frames(start))
     timeline.metadata[METADATA_KEY] = {"fps_exact": f"{delivery.fps.numerator}/{delivery.fps.denominator}"}
     video = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
     clip = otio.schema.Clip(name=Path(delivery.video).name, media_reference=_reference(delivery.video, whole),
@@ -40,7 +50,7 @@ def build_timeline(delivery: Delivery, *, audio: bool = True, markers: bool = Tr
         for event in delivery.events:
             clip.markers.append(otio.schema.Marker(
                 name=marker_name(event),
-                marked_range=otio.opentime.TimeRange(frames(delivery.start_frame + delivery.frame_of(event)), frames(0)),
+                marked_range=otio.opentime.TimeRange(frames(start + frame_of(event)), frames(0)),
                 color=marker_color(event),
                 metadata={METADATA_KEY: marker_metadata(event)},
             ))
@@ -51,6 +61,13 @@ def build_timeline(delivery: Delivery, *, audio: bool = True, markers: bool = Tr
         track.append(otio.schema.Clip(name=layer, media_reference=_reference(path, whole), source_range=whole))
         timeline.tracks.append(track)
     return timeline
+
+
+def timecode_rate(fps: Fraction) -> Fraction:
+    """`fps` when SMPTE timecode counts it, else the smallest SMPTE rate it divides (10 -> 30), else 30."""
+    if fps in SMPTE_RATES:
+        return fps
+    return next((r for r in SMPTE_RATES if r.denominator == 1 and fps.denominator == 1 and r % fps == 0), Fraction(30))
 
 
 def _reference(path: str, available: otio.opentime.TimeRange) -> otio.schema.ExternalReference:

@@ -169,3 +169,22 @@ def test_person_stems_add_up_to_the_footstep_stem(delivered_30):
     total = stems.pop("clip_foley.footsteps.wav")
     assert len(stems) == len({e["person"] for e in delivered_30.document["events"]}) >= 2
     assert sum(stems.values()) == pytest.approx(total, abs=2.0 / 2**23 * len(stems))
+
+
+@pytest.mark.parametrize("fps, rate", [(Fraction(10), 30), (Fraction(5), 25), (Fraction(15), 30), (Fraction(12), 24),
+                                       (Fraction(25), 25), (Fraction(30000, 1001), 30000 / 1001)])
+def test_rates_timecode_cannot_count_go_on_a_smpte_timeline(delivered, tmp_path, fps, rate):
+    """A 10 fps clip's EDL and FCP XML are counted at 30 (SMPTE has no 10): markers at the events' times."""
+    from foleystudio.export import edl, fcpxml
+    from foleystudio.export.delivery import Delivery
+
+    events = tuple(dict(e, t=t) for e, t in zip(delivered.document["events"][:3], (0.0, 0.5, 1.3)))
+    delivery = Delivery(name="clip_foley", video=delivered.outputs.video, fps=fps, n_frames=int(2 * fps),
+                        duration_s=2.0, start_frame=0, sr=48000, stems=(), events=events)
+    edl.write(delivery, str(tmp_path / "x.edl"))
+    fcpxml.write(delivery, str(tmp_path / "x.xml"))
+    for name, kwargs in (("x.edl", {"rate": rate}), ("x.xml", {})):
+        timeline = otio.adapters.read_from_file(str(tmp_path / name), **kwargs)
+        frames = marker_frames(timeline)
+        if name == "x.xml" or fps.denominator == 1:  # the CMX reader skips drop-frame locators
+            assert frames == [round(t * rate) for t in (0.0, 0.5, 1.3)]

@@ -1,0 +1,38 @@
+"""`foley serve [--host H] [--port P]`: the job service, with its worker processes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+DESCRIPTION = """Serve the job API (OpenAPI at /docs) on HOST:PORT, and start FOLEY_WORKERS worker
+processes that run the jobs. Everything is kept under FOLEY_DATA_DIR (default
+~/.local/share/foleystudio); more workers can run there with `foley worker`. Settings are
+FOLEY_* environment variables (see README, "Running the service")."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the job service (API + workers)", description=DESCRIPTION)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on")
+    p.add_argument("--data-dir", metavar="DIR", help="instead of FOLEY_DATA_DIR")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes to start, instead of FOLEY_WORKERS")
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from foleystudio.service.app import create_app
+    from foleystudio.service.settings import Settings
+    from foleystudio.service.worker import WorkerPool
+
+    overrides = {k: v for k, v in {"data_dir": args.data_dir, "workers": args.workers}.items() if v is not None}
+    settings = Settings(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(settings)
+    pool = WorkerPool(settings, settings.workers).start()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    finally:
+        pool.stop()
+    return 0

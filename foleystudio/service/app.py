@@ -1,0 +1,53 @@
+"""create_app(settings) -> FastAPI: the routes under /api, OpenAPI at /docs, errors as one-line 4xx."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from foleystudio import __version__
+from foleystudio.errors import FoleyError
+from foleystudio.service.deps import require_token
+from foleystudio.service.ratelimit import RateLimit
+from foleystudio.service.routes import edits, jobs, results
+from foleystudio.service.settings import Settings
+from foleystudio.service.store import JobStore
+from foleystudio.service.uploads import Refused
+
+DESCRIPTION = """Upload a silent video, get it back with synchronized Foley, its stems, its events and
+timelines; edit the events and re-render without analysing again. With FOLEY_API_TOKEN set,
+every /api route needs `Authorization: Bearer <token>`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.jobs_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(title="foleystudio", version=__version__, description=DESCRIPTION, docs_url="/docs")
+    app.state.settings = settings
+    app.state.store = JobStore(settings.database)
+    app.state.rate_limit = RateLimit(settings.rate_limit)
+    if settings.cors_origins:  # closed unless origins are named
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type"])
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(require_token)])
+    for module in (jobs, results, edits):
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.exception_handler(Refused)
+    async def refused(_: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(FoleyError)
+    async def user_error(_: Request, exc: FoleyError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        lines = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse({"detail": "; ".join(lines)}, status_code=422)
+
+    return app

@@ -1,0 +1,62 @@
+"""Where a job's files live. Every name is made here from the job id; nothing a user sent becomes a path.
+
+    <data_dir>/jobs/<id>/input              the upload, as received (renamed into place once complete)
+    <data_dir>/jobs/<id>/analysis.pickle    the job's analysis: a re-render never analyses again
+    <data_dir>/jobs/<id>/results.<n>/       the results of run n; the record names the current one
+    <data_dir>/cache/                       the analysis cache shared by every job (same video, same analysis)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from foleystudio.service.store import is_job_id
+
+_SAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+@dataclass(frozen=True)
+class JobFiles:
+    root: Path  # <data_dir>/jobs/<id>
+
+    @classmethod
+    def of(cls, jobs_dir: Path, job_id: str) -> JobFiles:
+        if not is_job_id(job_id):
+            raise ValueError(f"not a job id: {job_id!r}")
+        return cls(Path(jobs_dir) / job_id)
+
+    @property
+    def id(self) -> str:
+        return self.root.name
+
+    @property
+    def input(self) -> Path:
+        return self.root / "input"
+
+    @property
+    def partial_input(self) -> Path:
+        return self.root / ".input.partial"
+
+    @property
+    def analysis(self) -> Path:
+        return self.root / "analysis.pickle"
+
+    def results(self, name: str) -> Path:
+        return self.root / name
+
+    def stale_results(self, keep: str | None) -> list[Path]:
+        """Result folders no record points at (a run that died, or the one before the current)."""
+        return [p for p in self.root.glob("results.*") if p.is_dir() and p.name != keep] + \
+               [p for p in self.root.glob(".results.*") if p.is_dir()]
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def display_name(filename: str | None) -> str:
+    """The upload's own name, for people only (downloads are named after it); never used as a path."""
+    name = _SAFE.sub("_", (filename or "video").replace("\\", "/").rsplit("/", 1)[-1]).strip(" .") or "video"
+    return name[:120]

@@ -1,0 +1,86 @@
+"""A job's options: the CLI's soundtrack options, checked before any work, kept in the job record.
+
+Options that name a folder on the server (--library, --model-dir, --lora, --clip-dir) are
+not offered: a client must not pick server paths. The procedural backend is the one used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from foleystudio.analysis import AnalysisOptions
+from foleystudio.api import ExportOptions, RenderOptions
+from foleystudio.errors import InputError
+from foleystudio.export import FORMATS, parse_formats
+from foleystudio.materials import normalise_footwear, normalise_surface
+from foleystudio.timebase import timecode_to_frames
+from foleystudio.vision.contacts import ContactConfig
+
+DEFAULTS = {
+    "surface": None,  # every step on this ground; None: estimated where confident, else the default
+    "footwear": None,
+    "scene": True,  # look at the ground (the CLI's --no-scene turns it off)
+    "seed": 0,
+    "keep_audio": False,
+    "min_confidence": ContactConfig().min_confidence,
+    "scuffs": True,
+    "export": list(FORMATS),  # every format the project writes
+    "start_timecode": None,
+    "stems_per_person": False,
+    "preview_size": None,  # [width, height]; None: the source's display size
+}
+
+
+def check_options(given: dict) -> dict:
+    """Every option with its default filled in and its value normalised; InputError naming the option."""
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown option {', '.join(unknown)}; allowed: {', '.join(DEFAULTS)}")
+    options = {**DEFAULTS, **{k: v for k, v in given.items() if v is not None}}
+    for name in ("surface", "footwear"):
+        if options[name]:
+            normalise = normalise_surface if name == "surface" else normalise_footwear
+            try:
+                options[name] = normalise(str(options[name]))
+            except InputError as exc:
+                raise InputError(f"{name}: {exc}") from None
+    if not 0.0 <= float(options["min_confidence"]) <= 1.0:
+        raise InputError(f"min_confidence: {options['min_confidence']} is outside 0..1")
+    try:
+        options["export"] = list(parse_formats(options["export"]))
+    except InputError as exc:
+        raise InputError(f"export: {exc}") from None
+    if options["start_timecode"]:
+        try:
+            timecode_to_frames(options["start_timecode"], 30)
+        except ValueError as exc:
+            raise InputError(f"start_timecode: {exc}") from None
+    if options["preview_size"] is not None:
+        options["preview_size"] = list(_size(options["preview_size"]))
+    return options
+
+
+def _size(value) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in (value.lower().split("x") if isinstance(value, str) else value))
+    except (TypeError, ValueError):
+        raise InputError(f"preview_size: {value!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise InputError(f"preview_size: {value!r}: each side must be 16..8192 px")
+    return width - width % 2, height - height % 2
+
+
+def analysis_options(options: dict, cache_dir: Path) -> AnalysisOptions:
+    contacts = replace(ContactConfig(), min_confidence=float(options["min_confidence"]), scuffs=bool(options["scuffs"]))
+    return AnalysisOptions(contacts=contacts, estimate_scene=bool(options["scene"]), cache_dir=str(cache_dir))
+
+
+def render_options(options: dict) -> RenderOptions:
+    return RenderOptions(surface=options["surface"], footwear=options["footwear"], seed=int(options["seed"]),
+                         keep_audio=bool(options["keep_audio"]), stems_per_person=bool(options["stems_per_person"]))
+
+
+def export_options(options: dict) -> ExportOptions:
+    size = tuple(options["preview_size"]) if options["preview_size"] else None
+    return ExportOptions(formats=tuple(options["export"]), start_timecode=options["start_timecode"], preview_size=size)

@@ -1,0 +1,208 @@
+"""run_job(store, job_id): one job from its upload to its results, with progress in the store.
+
+The same function runs under the embedded worker (worker.py, in a child process) and can
+run as a Celery task: it needs only the store and the job id. It is idempotent: every run
+writes a fresh results folder and the record then names it, so a re-run replaces, never
+appends, and a run that died leaves nothing the record points at. The analysis is kept
+beside the job, so a re-render after edits never analyses again.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import pickle
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+import soundfile
+
+from foleystudio.analysis import Analysis, analyse
+from foleystudio.api import export, render
+from foleystudio.edits.document import check_against, edit_options, read_document
+from foleystudio.errors import FoleyError
+from foleystudio.media.probe import probe_video
+from foleystudio.service.layout import JobFiles
+from foleystudio.service.options import analysis_options, export_options, render_options
+from foleystudio.service.store import JobStore
+
+log = logging.getLogger("foleystudio.service")
+
+ANALYSIS_SCHEMA = "foleystudio.job-analysis.1"
+PROGRESS_EVERY_S = 0.5  # progress reaches the store at most this often: readers poll it, the writer is one
+# where each stage's progress falls in the job's percent
+SPANS = {"starting": (0, 1), "pose": (1, 70), "decode": (1, 70), "scene": (70, 80), "render": (80, 85),
+         "export": (85, 90), "preview": (90, 99), "done": (100, 100)}
+
+
+class Stopped(Exception):
+    """The job is no longer this run's (cancelled, deleted, or taken over after its lease lapsed)."""
+
+
+def run_job(store: JobStore, job_id: str, *, token: str | None = None) -> dict | None:
+    """Run `job_id` to done or failed; the final record, or None when the job was not this run's to finish.
+
+    `token` is the claim a worker already holds; without one (a task queue calling it) the job is claimed here.
+    """
+    if token is None:
+        claimed = store.claim(f"task-{os.getpid()}", lease_s=3600.0, max_attempts=1_000_000, job_id=job_id)
+        if claimed is None:
+            return None
+        token = claimed["token"]
+    record = store.get(job_id)
+    if record is None or record.get("token") != token:
+        return None
+    files = JobFiles.of(store.data_dir / "jobs", job_id)
+    progress = _Progress(store, job_id, token)
+    try:
+        results = _run(store, record, files, progress)
+    except Stopped:
+        return None
+    except FoleyError as exc:
+        return _fail(store, job_id, token, _public(str(exc), files, record))
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return _fail(store, job_id, token, "the disk is full: the results could not be written "
+                                               "(the upload and earlier results are kept)")
+        log.error("job %s: %s", job_id, traceback.format_exc())
+        return _fail(store, job_id, token, f"could not read or write a file ({exc.strerror or exc})")
+    except Exception as exc:  # a bug: the job says so, the traceback goes to the log
+        print(traceback.format_exc(), file=sys.stderr)
+        return _fail(store, job_id, token, f"internal error ({type(exc).__name__}: {exc}); the log has the details")
+    done = store.update(job_id, lambda r: {**r, "state": "done", "stage": "done", "percent": 100.0, "error": None,
+                                           "results": results, "finished": time.time(), "token": None,
+                                           "lease_until": None}, token=token)
+    if done is None:  # cancelled or taken over while finishing: what this run wrote is not the job's
+        shutil.rmtree(files.results(results["dir"]), ignore_errors=True)
+        return None
+    for stale in files.stale_results(keep=results["dir"]):
+        shutil.rmtree(stale, ignore_errors=True)
+    return done
+
+
+def _run(store: JobStore, record: dict, files: JobFiles, progress: _Progress) -> dict:
+    options = record["options"]
+    for stale in files.stale_results(keep=(record.get("results") or {}).get("dir")):
+        shutil.rmtree(stale, ignore_errors=True)  # what a run that died left
+    analysis = _analysis(store, record, files, progress)
+    base = render_options(options)
+    edits_doc = record.get("edits")
+    if edits_doc:
+        edits = read_document(edits_doc)
+        check_against(edits, len(analysis.contacts.events), analysis.info.duration_s)
+        base = edit_options(edits, analysis.contacts.events, base)
+    progress.stage("render")
+    rendered = render(analysis, base)
+    run = int(record.get("run", 0)) + 1
+    store.set(record["id"], token=progress.token, run=run, n_events=len(analysis.contacts.events))
+    name = f"results.{run}"
+    tmp = files.root / f".results.{run}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()  # not parents: a deleted job's folder is not made again
+    try:
+        progress.stage("export")
+        outputs = export(analysis, rendered, tmp / f"{record['id']}.mp4", options=base,
+                         exports=export_options(options), callback=progress)
+        mix = tmp / f"{record['id']}.mix.wav"
+        soundfile.write(str(mix), rendered.mix, rendered.sr, subtype="PCM_24")
+        _sync(tmp)
+        os.rename(tmp, files.results(name))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    paths = [outputs.video, outputs.events, *outputs.stems, str(mix), *outputs.files]
+    return {"dir": name, "files": [_entry(Path(p).name, record["id"], files.results(name)) for p in paths if p]}
+
+
+def _analysis(store: JobStore, record: dict, files: JobFiles, progress: _Progress) -> Analysis:
+    """The job's analysis, from beside the job when it was made before (a re-render), else made now."""
+    info = probe_video(files.input)
+    if files.analysis.exists():
+        try:
+            with open(files.analysis, "rb") as fh:
+                schema, analysis = pickle.load(fh)  # written by run_job below: the service's own file
+            if schema == ANALYSIS_SCHEMA:
+                progress.stage("analysis", cached=True)
+                return replace(analysis, info=info)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            pass  # damaged: analyse again
+    progress.stage("pose")
+    analysis = analyse(files.input, analysis_options(record["options"], store.data_dir / "cache"), callback=progress,
+                       info=info)
+    tmp = files.analysis.with_name(f".analysis.{os.getpid()}.partial")
+    with open(tmp, "wb") as fh:
+        pickle.dump((ANALYSIS_SCHEMA, analysis), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, files.analysis)
+    store.update(record["id"], lambda r: {**r, "analyses": int(r.get("analyses", 0)) + 1}, token=progress.token)
+    return analysis
+
+
+KINDS = {".mp4": "video", ".events.json": "events", ".events.csv": "events_csv", ".mix.wav": "mix", ".wav": "stem",
+         ".otio": "otio", ".edl": "edl", ".fcp.xml": "fcpxml", ".rpp": "rpp", ".markers.reaper.csv": "markers",
+         ".markers.audition.csv": "markers", ".preview.mp4": "preview"}
+
+
+def _entry(name: str, job_id: str, folder: Path) -> dict:
+    suffix = name[len(job_id):]
+    kind = next((KINDS[s] for s in sorted(KINDS, key=len, reverse=True) if suffix.endswith(s)), "file")
+    return {"name": name, "kind": kind, "bytes": (folder / name).stat().st_size}
+
+
+def _sync(folder: Path) -> None:
+    """Flush every file in `folder` to disk before the rename makes them the job's results."""
+    for path in folder.iterdir():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+
+
+def _fail(store: JobStore, job_id: str, token: str, reason: str) -> dict | None:
+    return store.update(job_id, lambda r: {**r, "state": "failed", "stage": "failed", "error": reason,
+                                           "finished": time.time(), "token": None, "lease_until": None}, token=token)
+
+
+def _public(message: str, files: JobFiles, record: dict) -> str:
+    """A message without the server's paths: the upload is called by the name the user gave it."""
+    return message.replace(str(files.input), record.get("filename") or "video").replace(str(files.root), "<job>")
+
+
+class _Progress:
+    """The API's progress callbacks as the job's stage and percent, written at most every PROGRESS_EVERY_S;
+    raises Stopped when the job is no longer this run's."""
+
+    def __init__(self, store: JobStore, job_id: str, token: str):
+        self.store, self.job_id, self.token = store, job_id, token
+        self.last = 0.0
+        self.name = "starting"
+
+    def stage(self, name: str, **_) -> None:
+        self.name = name
+        self._write(SPANS.get(name, (None, None))[0], force=True)
+
+    def __call__(self, event: dict) -> None:
+        stage = event.get("stage", self.name)
+        if event.get("cached"):
+            return
+        low, high = SPANS.get(stage, (None, None))
+        percent = None
+        if low is not None and "frame" in event and event.get("total"):
+            percent = low + (high - low) * min(1.0, (event["frame"] + 1) / event["total"])
+        self.name = stage
+        self._write(percent)
+
+    def _write(self, percent: float | None, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_EVERY_S:
+            return
+        self.last = now
+        fields = {"stage": self.name}
+        if percent is not None:
+            fields["percent"] = round(float(percent), 1)
+        if self.store.set(self.job_id, token=self.token, **fields) is None:
+            raise Stopped(self.job_id)

@@ -1,0 +1,106 @@
+"""Request and response bodies, split by role: what a client sends, what it gets back."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+State = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobOptions(BaseModel):
+    """The CLI's soundtrack options, as form fields beside the video (all optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    surface: str | None = Field(None, description="ground for every step; default: estimated where confident")
+    footwear: str | None = Field(None, description="footwear for every step; default: estimated where confident")
+    scene: bool = Field(True, description="look at the ground (false: the CLI's --no-scene)")
+    seed: int = Field(0, description="the same seed gives the same soundtrack")
+    keep_audio: bool = Field(False, description="mix the input's own audio under the Foley")
+    min_confidence: float | None = Field(None, ge=0, le=1, description="drop contacts less confident than this")
+    scuffs: bool = Field(True, description="false: leave out scuffs (the CLI's --no-scuffs)")
+    export: str | None = Field(None, description="comma-separated formats (csv, otio, edl, fcpxml, rpp, markers, "
+                                                 "preview) or 'all'; default: all; empty: none")
+    start_timecode: str | None = Field(None, description="the timeline's first frame, HH:MM:SS:FF")
+    stems_per_person: bool = Field(False, description="also one footstep stem per person")
+    preview_size: str | None = Field(None, description="WIDTHxHEIGHT of the annotated preview")
+
+
+class VideoSummary(BaseModel):
+    duration_s: float
+    width: int
+    height: int
+    fps: float
+    n_frames: int
+
+
+class ResultFile(BaseModel):
+    name: str
+    kind: str = Field(description="video, mix, stem, events, events_csv, otio, edl, fcpxml, rpp, markers, preview")
+    bytes: int
+    url: str
+
+
+class Job(BaseModel):
+    id: str
+    state: State
+    stage: str
+    percent: float
+    error: str | None = None
+    attempts: int
+    created: float
+    updated: float
+    finished: float | None = None
+    filename: str
+    size_bytes: int
+    video: VideoSummary
+    options: dict
+    edits_version: int = 0
+    results: list[ResultFile] = []
+    poll_after_s: float | None = Field(None, description="when to look again; None once the job is finished")
+
+
+class JobList(BaseModel):
+    jobs: list[Job]
+
+
+class AddedEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    t: float
+    person: int = 0
+    foot: str = "unknown"
+    kind: str = "step"
+    surface: str | None = None
+    footwear: str | None = None
+
+
+class CueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: float = 0.0
+    end: float | None = None
+    person: int | None = None
+    surface: str | None = None
+    footwear: str | None = None
+
+
+class EditsIn(BaseModel):
+    """An edits document (schema foleystudio.edits.1); every field optional."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field("foleystudio.edits.1", alias="schema")
+    off: list[str] = Field([], description="event ids turned off")
+    moved: dict[str, float] = Field({}, description="event id -> new time in seconds")
+    added: list[AddedEvent] = []
+    cues: list[CueIn] = Field([], description="surface/footwear per person (no start/end) or time range")
+    levels: dict[str, float] = Field({}, description="layer -> level in dB")
+    seed: int | None = None
+
+
+class Edits(BaseModel):
+    version: int = Field(description="0: never edited; each accepted document adds one")
+    document: dict

@@ -1,0 +1,49 @@
+"""The service's settings: one object, read from FOLEY_* environment variables (or given in code)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/foleystudio, else ~/.local/share/foleystudio."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "foleystudio"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOLEY_", frozen=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir)  # uploads, analyses, results, the job database
+    api_token: str | None = None  # when set, every /api route needs "Authorization: Bearer <token>"
+    max_upload_mb: float = 500.0  # an upload past this is refused while it streams (413)
+    max_duration_s: float = 600.0  # ten minutes: analysis runs about real time on a laptop CPU
+    max_side_px: int = 3840  # 4K UHD; larger frames are refused (422)
+    max_fps: float = 120.0  # the highest standard rate the probe knows
+    retention_days: float = 30.0  # finished jobs and their files are deleted this long after they end; 0: never
+    rate_limit: int = 10  # job creations per client per minute; 0: no limit
+    cors_origins: list[str] = []  # origins allowed to call the API from a browser; empty: CORS closed
+    job_timeout_s: float = 1800.0  # a job running longer is stopped and failed
+    workers: int = 1  # worker processes `foley serve` starts; 0: only standalone `foley worker`s run jobs
+    max_attempts: int = 3  # a job whose worker died this many times is failed, not retried
+    lease_s: float = 30.0  # a running job's claim; a worker renews it every lease_s / 3, a dead one's lapses
+    poll_s: float = 1.0  # how often an idle worker looks for a job
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "jobs.sqlite"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.data_dir / "jobs"

@@ -1,0 +1,189 @@
+"""The embedded worker: claims jobs from the store and runs each in a child process.
+
+A worker is its own process (`foley worker`, or one of those `foley serve` starts), so a
+job that crashes, hangs or is killed never takes the web server down. Each job runs in a
+child of the worker, so it never takes the worker down either: the worker renews the
+job's lease while the child runs, stops the child when the job is cancelled, deleted or
+past `job_timeout_s`, and when the child dies the job is queued again, or failed with the
+reason once `max_attempts` are spent. A worker killed outright stops renewing; its job's
+lease lapses and the next worker claims it (the record, not a worker's memory, is the truth).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from foleystudio.service.layout import JobFiles
+from foleystudio.service.settings import Settings
+from foleystudio.service.store import JobStore, is_job_id
+
+log = logging.getLogger("foleystudio.service")
+
+CHECK_S = 0.25  # how often a running job's record is looked at (cancel, delete, timeout)
+SWEEP_EVERY_S = 600.0  # retention and orphaned uploads
+ORPHAN_AGE_S = 3600.0  # a job folder with no record this old is an upload that never finished
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send `sig` to this process when its parent dies (no orphans left running a job)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the child checks its parent between stages instead
+
+
+def _child(database: str, job_id: str, token: str) -> None:
+    die_with_parent()
+    from foleystudio.service.runner import run_job
+
+    run_job(JobStore(database), job_id, token=token)
+
+
+class Worker:
+    def __init__(self, settings: Settings, *, name: str | None = None):
+        self.settings = settings
+        self.store = JobStore(settings.database)
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
+        self.last_sweep = 0.0
+
+    def run_forever(self) -> None:
+        log.info("worker %s on %s", self.name, self.settings.data_dir)
+        while not self.stopping.is_set():
+            if time.monotonic() - self.last_sweep > SWEEP_EVERY_S:
+                self.sweep()
+            if not self.run_once():
+                self.stopping.wait(self.settings.poll_s)
+
+    def run_once(self) -> bool:
+        """Claim one job and see it through; False when there was none."""
+        s = self.settings
+        record = self.store.claim(self.name, lease_s=s.lease_s, max_attempts=s.max_attempts)
+        if record is None:
+            return False
+        self._supervise(record["id"], record["token"])
+        return True
+
+    def _supervise(self, job_id: str, token: str) -> None:
+        s = self.settings
+        child = multiprocessing.get_context("fork").Process(target=_child, args=(str(s.database), job_id, token),
+                                                            name=f"foley-job-{job_id[:8]}", daemon=True)
+        child.start()
+        started = last_renew = time.monotonic()
+        why = None
+        while child.is_alive():
+            child.join(CHECK_S)
+            if not child.is_alive():
+                break
+            now = time.monotonic()
+            if self.stopping.is_set():
+                why = "stopping"
+            elif now - started > s.job_timeout_s:
+                why = "timeout"
+            elif now - last_renew > s.lease_s / 3:
+                last_renew = now
+                if self.store.renew(job_id, token, lease_s=s.lease_s) is None:
+                    why = "gone"  # cancelled, deleted, or no longer ours
+            else:
+                record = self.store.get(job_id)
+                if record is None or record.get("token") != token or record["state"] != "running":
+                    why = "gone"
+            if why:
+                child.kill()
+                child.join()
+        self._after(job_id, token, child.exitcode, why)
+
+    def _after(self, job_id: str, token: str, exitcode: int | None, why: str | None) -> None:
+        s = self.settings
+        now = time.time()
+        if why == "timeout":
+            reason = f"timed out: still running after {s.job_timeout_s:g} s (FOLEY_JOB_TIMEOUT_S)"
+            self.store.update(job_id, lambda r: {**r, "state": "failed", "stage": "failed", "error": reason,
+                                                 "finished": now, "token": None, "lease_until": None}, token=token)
+            return
+        if why == "stopping":  # handed back at once, not counted as an attempt
+            self.store.update(job_id, lambda r: {**r, "state": "queued", "stage": "queued", "token": None,
+                                                 "lease_until": None, "attempts": max(0, r["attempts"] - 1)},
+                              token=token)
+            return
+        if why == "gone" or exitcode == 0:
+            return  # the child finished the record (done or failed), or the job is no longer ours
+
+        def crashed(record: dict) -> dict:
+            died = f"killed by signal {-exitcode}" if exitcode and exitcode < 0 else f"exit status {exitcode}"
+            record.setdefault("log", []).append(f"attempt {record['attempts']} died at {record['stage']} ({died})")
+            if record["attempts"] >= s.max_attempts:
+                return {**record, "state": "failed", "stage": "failed", "finished": now, "token": None,
+                        "lease_until": None, "error": f"gave up after {record['attempts']} attempts: the process "
+                                                      f"running it died each time (last: {died}, at {record['stage']})"}
+            return {**record, "state": "queued", "token": None, "lease_until": None}
+
+        self.store.update(job_id, crashed, token=token)
+
+    def sweep(self) -> None:
+        """Delete jobs past the retention period, and upload folders that never became a job."""
+        self.last_sweep = time.monotonic()
+        s = self.settings
+        if s.retention_days > 0:
+            for job_id in self.store.finished_before(time.time() - s.retention_days * 86400):
+                JobFiles.of(s.jobs_dir, job_id).remove()
+                self.store.delete(job_id)
+                log.info("job %s deleted: past the %g-day retention", job_id, s.retention_days)
+        if s.jobs_dir.is_dir():
+            for folder in s.jobs_dir.iterdir():
+                if is_job_id(folder.name) and self.store.get(folder.name) is None \
+                        and time.time() - folder.stat().st_mtime > ORPHAN_AGE_S:
+                    JobFiles.of(s.jobs_dir, folder.name).remove()
+
+    def stop(self, *_) -> None:
+        self.stopping.set()
+
+
+class WorkerPool:
+    """The worker processes `foley serve` starts (`foley worker` each); one that dies is started again."""
+
+    def __init__(self, settings: Settings, count: int):
+        self.settings = settings
+        self.count = count
+        self.procs: list[subprocess.Popen] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="foley-workers", daemon=True)
+
+    def start(self) -> WorkerPool:
+        env = {**os.environ, "FOLEY_DATA_DIR": str(Path(self.settings.data_dir).resolve())}
+        self.env = env
+        self.procs = [self._spawn() for _ in range(self.count)]
+        self.thread.start()
+        return self
+
+    def _spawn(self) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "foleystudio", "worker"], env=self.env,
+                                preexec_fn=lambda: die_with_parent(signal.SIGTERM))
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(1.0):
+            for k, proc in enumerate(self.procs):
+                if proc.poll() is not None and not self.stopping.is_set():
+                    log.warning("worker %d exited (%s); starting another", proc.pid, proc.returncode)
+                    self.procs[k] = self._spawn()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self.stopping.set()
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
