@@ -37,7 +37,7 @@ from foleystudio.export.preview import write_preview
 from foleystudio.media.mux import mux_audio
 from foleystudio.media.probe import VideoInfo
 from foleystudio.rendering import Rendered, RenderOptions, choose_events, choose_styles, render
-from foleystudio.timebase import SAMPLE_RATE, timecode_to_frames
+from foleystudio.timebase import SAMPLE_RATE, frames_to_timecode, timecode_to_frames
 from foleystudio.vision.contacts import ContactEvents
 
 __all__ = [
@@ -119,7 +119,8 @@ def export(
             path = stem_path(stem.name)
             write_bwf(path, stem.audio, stem.sr, _bext(info, stem.name, first, stem.sr))
             stems.append((stem.name, str(path.resolve())))
-        mux_audio(info, rendered.mix, video_path, sr=rendered.sr)
+        timecode = frames_to_timecode(first, info.fps) if exports.start_timecode or info.timecode else None
+        mux_audio(info, rendered.mix, video_path, sr=rendered.sr, timecode=timecode)
     delivery = Delivery(
         name=video_path.stem, video=str((video_path if rendered is not None else Path(info.path)).resolve()),
         fps=info.fps, n_frames=info.n_frames, duration_s=info.duration_s, start_frame=first,

@@ -10,7 +10,8 @@ DESCRIPTION = """Re-render VIDEO's soundtrack with an event list you edited: the
 CSV (--export csv) with events moved, deleted, added or restyled, or an OTIO timeline
 (--export otio) whose markers were moved in an editor. The analysis is read from the
 cache (nothing is analysed again when VIDEO was processed before with the same settings);
-the edited list replaces the detected events."""
+the edited list replaces the detected events. A surface or footwear in the list wins over
+--cues, --surface and --footwear; empty the cell to let them decide."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -24,12 +24,16 @@ from foleystudio.media.probe import VideoInfo
 from foleystudio.timebase import SAMPLE_RATE
 
 
-def mux_audio(info: VideoInfo, audio: np.ndarray, out_path: str | os.PathLike, *, sr: int = SAMPLE_RATE) -> None:
-    """Write `info.path`'s video stream plus `audio` ((n, 2) float, at `sr`) to `out_path`."""
+def mux_audio(info: VideoInfo, audio: np.ndarray, out_path: str | os.PathLike, *, sr: int = SAMPLE_RATE,
+              timecode: str | None = None) -> None:
+    """Write `info.path`'s video stream plus `audio` ((n, 2) float, at `sr`) to `out_path`.
+
+    The output's start timecode is `timecode`, else the source's own (MP4/MOV: a tmcd track).
+    """
     out_path = Path(out_path)
     try:
         with atomic_path(out_path) as tmp:
-            _write(info, np.asarray(audio, dtype=np.float32), tmp, sr)
+            _write(info, np.asarray(audio, dtype=np.float32), tmp, sr, timecode or info.timecode)
     except (av.error.FFmpegError, ValueError) as exc:
         raise ExportError(
             f"{out_path}: could not write ({exc}); the {info.codec} video may not fit a "
@@ -37,10 +41,12 @@ def mux_audio(info: VideoInfo, audio: np.ndarray, out_path: str | os.PathLike, *
         ) from None
 
 
-def _write(info: VideoInfo, audio: np.ndarray, tmp: Path, sr: int) -> None:
+def _write(info: VideoInfo, audio: np.ndarray, tmp: Path, sr: int, timecode: str | None) -> None:
     with av.open(info.path, metadata_errors="ignore") as src, av.open(str(tmp), "w") as dst:
         v_in = src.streams.video[0]
         v_out = dst.add_stream_from_template(v_in)
+        if timecode:  # MP4/MOV write it as a tmcd track
+            v_out.metadata["timecode"] = dst.metadata["timecode"] = timecode
         track = AacTrack(dst, audio, sr=sr)
         first = v_in.start_time or 0  # the first frame's presentation time, in v_in.time_base
         for packet in src.demux(v_in):

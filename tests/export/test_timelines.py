@@ -188,3 +188,35 @@ def test_rates_timecode_cannot_count_go_on_a_smpte_timeline(delivered, tmp_path,
         frames = marker_frames(timeline)
         if name == "x.xml" or fps.denominator == 1:  # the CMX reader skips drop-frame locators
             assert frames == [round(t * rate) for t in (0.0, 0.5, 1.3)]
+
+
+def test_the_source_timecode_is_the_default_start(tmp_path):
+    """A camera file that starts at 10:00:00:00 (a tmcd track) gives stems, timelines and the output that start there."""
+    import av
+    import numpy as np
+
+    from foleystudio.analysis import AnalysisOptions, analyse
+    from foleystudio.api import ExportOptions, export
+    from foleystudio.export.bwf import read_bext
+    from foleystudio.media.probe import probe_video
+    from foleystudio.rendering import render
+
+    video = tmp_path / "camera.mp4"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        stream.metadata["timecode"] = "10:00:00:00"
+        for _ in range(25):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")))
+        container.mux(stream.encode(None))
+    analysis = analyse(video, AnalysisOptions(estimate_scene=False))
+    assert analysis.info.timecode == "10:00:00:00"
+    outputs = export(analysis, render(analysis), tmp_path / "camera_foley.mp4", exports=ExportOptions(formats=("otio",)))
+    assert read_bext(outputs.stems[0])["time_reference"] == 10 * 3600 * 48000
+    timeline = otio.adapters.read_from_file(str(tmp_path / "camera_foley.otio"))
+    assert otio.opentime.to_timecode(timeline.global_start_time, 25) == "10:00:00:00"
+    assert probe_video(outputs.video).timecode == "10:00:00:00"  # the output keeps it
+    given = export(analysis, render(analysis), tmp_path / "given_foley.mp4",
+                   exports=ExportOptions(start_timecode="01:00:00:00"))  # the user's wins
+    assert read_bext(given.stems[0])["time_reference"] == 3600 * 48000
+    assert probe_video(given.video).timecode == "01:00:00:00"

@@ -16,7 +16,7 @@ CLIP = "hato_b12.mp4"  # 2.4 s, 1280x720 at 29.97 fps, one person walking
 
 
 def make_client(data_dir: Path, **overrides) -> TestClient:
-    settings = Settings(data_dir=data_dir, workers=0, rate_limit=0, **overrides)
+    settings = Settings(**{"data_dir": data_dir, "workers": 0, "rate_limit": 0, **overrides})
     return TestClient(create_app(settings))
 
 

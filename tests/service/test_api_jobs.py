@@ -92,10 +92,15 @@ def test_options_are_the_clis(client, clip):
     ({"min_confidence": "2"}, ("min_confidence",)),
     ({"colour": "red"}, ("colour",)),
     ({"start_timecode": "1:2"}, ("start_timecode", "HH:MM:SS:FF")),
-    ({"keep_audio": "true"}, ("keep_audio", "no audio track")),
 ])
 def test_bad_options_are_refused_before_any_work(client, clip, fields, fragments):
     refused(upload(client, clip, **fields), 422, *fragments)
+    nothing_stored(client)
+
+
+def test_keep_audio_needs_audio(client, tmp_path):
+    silent = make_video(tmp_path / "silent.mp4", n_frames=10)
+    refused(upload(client, silent, keep_audio="true"), 422, "keep_audio", "no audio track")
     nothing_stored(client)
 
 
@@ -182,14 +187,14 @@ def test_unknown_job(client):
     for method, path in [("GET", "/api/jobs/{}"), ("GET", "/api/jobs/{}/events"), ("POST", "/api/jobs/{}/cancel"),
                          ("DELETE", "/api/jobs/{}"), ("GET", "/api/jobs/{}/results"),
                          ("GET", "/api/jobs/{}/results/x.mp4"), ("GET", "/api/jobs/{}/edits")]:
-        for job_id in ("0" * 32, "..%2F..%2Fetc", "nope"):
+        for job_id in ("0" * 32, "nope", "ABCDEF" * 6):
             refused(client.request(method, path.format(job_id)), 404, "no job")
+        assert client.request(method, path.format("..%2F..%2Fetc")).status_code == 404  # no route, no file
     refused(client.put(f"/api/jobs/{'0' * 32}/edits", json={}), 404, "no job")
 
 
 def test_too_many_jobs_from_one_client(tmp_path, clip):
-    client = make_client(tmp_path / "data")
-    client.app.state.rate_limit.per_minute = 2  # as FOLEY_RATE_LIMIT=2
+    client = make_client(tmp_path / "data", rate_limit=2)
     assert upload(client, clip).status_code == 201
     assert upload(client, clip).status_code == 201
     response = upload(client, clip)

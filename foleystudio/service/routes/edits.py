@@ -41,7 +41,7 @@ def put_edits(job: JobDep, body: EditsIn, store: StoreDep) -> Job:
         except InputError as exc:
             raise Refused(422, str(exc)) from None
         return {**record, "edits": document, "edits_version": record.get("edits_version", 0) + 1,
-                "state": "queued", "stage": "queued", "percent": 0.0, "error": None, "finished": None,
+                "state": "queued", "stage": "queued", "percent": 0.0, "error": None, "finished": None, "attempts": 0,
                 "queued": time.time()}
 
     record = store.update(job["id"], apply)
