@@ -76,15 +76,19 @@ def export_paths(out_video: str | os.PathLike, formats: tuple[str, ...]) -> tupl
 
 
 def start_frame(info: VideoInfo, start_timecode: str | None = None) -> int:
-    """The timeline's first frame as a timecode frame count: the given timecode, the source's own, or 0."""
-    timecode = start_timecode or info.timecode
-    if not timecode:
-        return 0
+    """The timeline's first frame as a timecode frame count: the given timecode, the source's own, or 0.
+
+    A timecode the user gives must exist at the video's rate (InputError); a source's own
+    that does not (a camera's odd tag) is passed over for 00:00:00:00, never a refusal.
+    """
     try:
-        return timecode_to_frames(timecode, info.fps)
+        if start_timecode:
+            return timecode_to_frames(start_timecode, info.fps)
+        return timecode_to_frames(info.timecode, info.fps) if info.timecode else 0
     except ValueError as exc:
-        origin = "--start-timecode" if start_timecode else f"{info.path}: its own timecode"
-        raise InputError(f"{origin}: {exc}") from None
+        if not start_timecode:
+            return 0
+        raise InputError(f"--start-timecode: {exc}") from None
 
 
 def export(
@@ -119,7 +123,7 @@ def export(
             path = stem_path(stem.name)
             write_bwf(path, stem.audio, stem.sr, _bext(info, stem.name, first, stem.sr))
             stems.append((stem.name, str(path.resolve())))
-        timecode = frames_to_timecode(first, info.fps) if exports.start_timecode or info.timecode else None
+        timecode = frames_to_timecode(first, info.fps) if first or exports.start_timecode else None
         mux_audio(info, rendered.mix, video_path, sr=rendered.sr, timecode=timecode)
     delivery = Delivery(
         name=video_path.stem, video=str((video_path if rendered is not None else Path(info.path)).resolve()),

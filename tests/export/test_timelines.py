@@ -220,3 +220,16 @@ def test_the_source_timecode_is_the_default_start(tmp_path):
                    exports=ExportOptions(start_timecode="01:00:00:00"))  # the user's wins
     assert read_bext(given.stems[0])["time_reference"] == 3600 * 48000
     assert probe_video(given.video).timecode == "01:00:00:00"
+
+
+def test_an_odd_source_timecode_is_passed_over(delivered):
+    from dataclasses import replace
+
+    from foleystudio.api import start_frame
+    from foleystudio.errors import InputError
+
+    info = delivered.analysis.info
+    assert start_frame(replace(info, timecode="00:00:10;00")) == timecode_to_frames("00:00:10;00", info.fps)
+    assert start_frame(replace(info, timecode="25:99:00:00")) == 0  # a camera's odd tag: not a refusal
+    with pytest.raises(InputError, match="--start-timecode: timecode '25:99:00:00'"):
+        start_frame(info, "25:99:00:00")
