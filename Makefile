@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run test bench bench-exports bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
+.PHONY: run serve test bench bench-exports bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
@@ -31,6 +31,10 @@ neural: $(NEURAL)
 run: $(STAMP)
 	@if [ -z "$(VIDEO)" ]; then echo "usage: make run VIDEO=path/to/clip.mp4 [OUT=out.mp4] [ARGS=...]" >&2; exit 2; fi
 	$(BIN)/foley "$(VIDEO)" $(if $(OUT),-o "$(OUT)") $(ARGS)
+
+# the job service on HOST:PORT (default 127.0.0.1:8000; OpenAPI at /docs) with its workers; settings are FOLEY_*
+serve: $(STAMP)
+	$(BIN)/foley serve $(if $(HOST),--host "$(HOST)") $(if $(PORT),--port "$(PORT)") $(ARGS)
 
 test: $(STAMP) $(NEURAL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -18,8 +18,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from foleystudio.service.settings import Settings
-    from foleystudio.service.worker import Worker
+    from foleystudio.service.worker import Worker, follow_parent
 
+    if not follow_parent():
+        return 0  # the server that started this worker is gone
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     import foleystudio.service.runner  # noqa: F401  (loaded once here, so each job's child starts warm)

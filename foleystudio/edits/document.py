@@ -64,7 +64,7 @@ def read_document(data: object) -> Edits:
     if schema != SCHEMA:
         raise InputError(f"edits.schema: {schema!r} is not {SCHEMA!r}")
     off = tuple(_id(f"edits.off[{k}]", v) for k, v in enumerate(_list(data, "off")))
-    moved_map = data.get("moved") or {}
+    moved_map = {} if data.get("moved") is None else data["moved"]
     if not isinstance(moved_map, dict):
         raise InputError("edits.moved: must be an object of event id -> new time in seconds")
     moved = tuple((_id(f"edits.moved[{key!r}]", key), seconds(f"edits.moved[{key!r}]", "time", t))
@@ -74,7 +74,7 @@ def read_document(data: object) -> Edits:
         raise InputError(f"edits.moved: {', '.join(both)} is also turned off; an event is either off or moved")
     added = tuple(_added(f"edits.added[{k}]", item) for k, item in enumerate(_list(data, "added")))
     cues = tuple(_cue(f"edits.cues[{k}]", k + 1, item) for k, item in enumerate(_list(data, "cues")))
-    levels_map = data.get("levels") or {}
+    levels_map = {} if data.get("levels") is None else data["levels"]
     if not isinstance(levels_map, dict):
         raise InputError("edits.levels: must be an object of layer -> level in dB")
     levels = tuple((_layer(name), _level(f"edits.levels[{name!r}]", db)) for name, db in levels_map.items())
@@ -99,7 +99,8 @@ def check_against(edits: Edits, n_events: int, duration_s: float) -> None:
             raise InputError(f"edits.added[{k}].t: {add.t_s:.3f} s is past the end of the video ({duration_s:.3f} s)")
 
 
-def edit_options(edits: Edits, events: tuple[ContactEvent, ...], base: RenderOptions = RenderOptions()) -> RenderOptions:
+def edit_options(edits: Edits, events: tuple[ContactEvent, ...],
+                 base: RenderOptions = RenderOptions()) -> RenderOptions:
     """`base` with the edits applied: the analysis's `events` less those off, moved ones at their new time, added
     ones; the cues as a cue sheet (they win over `base`'s surface and footwear); the levels; the seed."""
     moved = dict(edits.moved)
@@ -121,7 +122,7 @@ def edit_options(edits: Edits, events: tuple[ContactEvent, ...], base: RenderOpt
 
 
 def _list(data: dict, key: str) -> list:
-    value = data.get(key) or []
+    value = [] if data.get(key) is None else data[key]
     if not isinstance(value, list):
         raise InputError(f"edits.{key}: must be a list")
     return value

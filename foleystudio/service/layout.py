@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -52,6 +53,16 @@ class JobFiles:
         return [p for p in self.root.glob("results.*") if p.is_dir() and p.name != keep] + \
                [p for p in self.root.glob(".results.*") if p.is_dir()]
 
+    def remove_partials(self) -> None:
+        """What a run that was stopped or died was still writing (never what the record names)."""
+        for path in self.root.glob(".*partial*"):
+            if path.name == self.partial_input.name:
+                continue  # an upload the server may still be receiving
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -60,3 +71,12 @@ def display_name(filename: str | None) -> str:
     """The upload's own name, for people only (downloads are named after it); never used as a path."""
     name = _SAFE.sub("_", (filename or "video").replace("\\", "/").rsplit("/", 1)[-1]).strip(" .") or "video"
     return name[:120]
+
+
+def sync_dir(folder: Path) -> None:
+    """Make a rename inside `folder` durable (its directory entry reaches the disk)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -29,6 +29,7 @@ DEFAULTS = {
     "start_timecode": None,
     "stems_per_person": False,
     "preview_size": None,  # [width, height]; None: the source's display size
+    "events_only": False,  # only detect contacts: events and timelines, no sound
 }
 
 
@@ -51,6 +52,10 @@ def check_options(given: dict) -> dict:
         options["export"] = list(parse_formats(options["export"]))
     except InputError as exc:
         raise InputError(f"export: {exc}") from None
+    if options["events_only"] and "preview" in options["export"]:
+        if given.get("export") is not None:
+            raise InputError("export: preview needs the sound: it cannot go with events_only")
+        options["export"].remove("preview")  # "every format" without sound has no preview
     if options["start_timecode"]:
         try:
             timecode_to_frames(options["start_timecode"], 30)

@@ -27,13 +27,14 @@ from foleystudio.api import export, render
 from foleystudio.edits.document import check_against, edit_options, read_document
 from foleystudio.errors import FoleyError
 from foleystudio.media.probe import probe_video
-from foleystudio.service.layout import JobFiles
+from foleystudio.service.layout import JobFiles, sync_dir
 from foleystudio.service.options import analysis_options, export_options, render_options
 from foleystudio.service.store import JobStore
 
 log = logging.getLogger("foleystudio.service")
 
 ANALYSIS_SCHEMA = "foleystudio.job-analysis.1"
+TASK_LEASE_S = 600.0  # run_job's own claim when no worker holds one: renewed with each progress report
 PROGRESS_EVERY_S = 0.5  # progress reaches the store at most this often: readers poll it, the writer is one
 # where each stage's progress falls in the job's percent
 SPANS = {"starting": (0, 1), "pose": (1, 70), "decode": (1, 70), "scene": (70, 80), "render": (80, 85),
@@ -44,21 +45,23 @@ class Stopped(Exception):
     """The job is no longer this run's (cancelled, deleted, or taken over after its lease lapsed)."""
 
 
-def run_job(store: JobStore, job_id: str, *, token: str | None = None) -> dict | None:
+def run_job(store: JobStore, job_id: str, *, token: str | None = None, lease_s: float = TASK_LEASE_S) -> dict | None:
     """Run `job_id` to done or failed; the final record, or None when the job was not this run's to finish.
 
-    `token` is the claim a worker already holds; without one (a task queue calling it) the job is claimed here.
+    `token` is the claim a worker already holds (and renews); without one (a task queue calling it) the job is
+    claimed here, if it is queued or its lease lapsed, and every progress report renews the lease for `lease_s`.
     """
+    renew_s = None
     if token is None:
-        claimed = store.claim(f"task-{os.getpid()}", lease_s=3600.0, max_attempts=1_000_000, job_id=job_id)
+        claimed = store.claim(f"task-{os.getpid()}", lease_s=lease_s, max_attempts=1_000_000, job_id=job_id)
         if claimed is None:
             return None
-        token = claimed["token"]
+        token, renew_s = claimed["token"], lease_s
     record = store.get(job_id)
     if record is None or record.get("token") != token:
         return None
     files = JobFiles.of(store.data_dir / "jobs", job_id)
-    progress = _Progress(store, job_id, token)
+    progress = _Progress(store, job_id, token, renew_s=renew_s)
     try:
         results = _run(store, record, files, progress)
     except Stopped:
@@ -97,7 +100,7 @@ def _run(store: JobStore, record: dict, files: JobFiles, progress: _Progress) ->
         check_against(edits, len(analysis.contacts.events), analysis.info.duration_s)
         base = edit_options(edits, analysis.contacts.events, base)
     progress.stage("render")
-    rendered = render(analysis, base)
+    rendered = None if options["events_only"] else render(analysis, base)
     run = int(record.get("run", 0)) + 1
     store.set(record["id"], token=progress.token, run=run, n_events=len(analysis.contacts.events))
     name = f"results.{run}"
@@ -108,14 +111,17 @@ def _run(store: JobStore, record: dict, files: JobFiles, progress: _Progress) ->
         progress.stage("export")
         outputs = export(analysis, rendered, tmp / f"{record['id']}.mp4", options=base,
                          exports=export_options(options), callback=progress)
-        mix = tmp / f"{record['id']}.mix.wav"
-        soundfile.write(str(mix), rendered.mix, rendered.sr, subtype="PCM_24")
+        mix = None
+        if rendered is not None:
+            mix = tmp / f"{record['id']}.mix.wav"
+            soundfile.write(str(mix), rendered.mix, rendered.sr, subtype="PCM_24")
         _sync(tmp)
         os.rename(tmp, files.results(name))
+        sync_dir(files.root)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    paths = [outputs.video, outputs.events, *outputs.stems, str(mix), *outputs.files]
+    paths = [outputs.video, outputs.events, *outputs.stems, mix and str(mix), *outputs.files]
     return {"dir": name, "files": [_entry(Path(p).name, record["id"], files.results(name)) for p in paths if p]}
 
 
@@ -140,6 +146,7 @@ def _analysis(store: JobStore, record: dict, files: JobFiles, progress: _Progres
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, files.analysis)
+    sync_dir(files.root)
     store.update(record["id"], lambda r: {**r, "analyses": int(r.get("analyses", 0)) + 1}, token=progress.token)
     return analysis
 
@@ -176,8 +183,8 @@ class _Progress:
     """The API's progress callbacks as the job's stage and percent, written at most every PROGRESS_EVERY_S;
     raises Stopped when the job is no longer this run's."""
 
-    def __init__(self, store: JobStore, job_id: str, token: str):
-        self.store, self.job_id, self.token = store, job_id, token
+    def __init__(self, store: JobStore, job_id: str, token: str, *, renew_s: float | None = None):
+        self.store, self.job_id, self.token, self.renew_s = store, job_id, token, renew_s
         self.last = 0.0
         self.name = "starting"
 
@@ -202,6 +209,8 @@ class _Progress:
             return
         self.last = now
         fields = {"stage": self.name}
+        if self.renew_s:
+            fields["lease_until"] = time.time() + self.renew_s
         if percent is not None:
             fields["percent"] = round(float(percent), 1)
         if self.store.set(self.job_id, token=self.token, **fields) is None:

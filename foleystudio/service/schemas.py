@@ -26,6 +26,7 @@ class JobOptions(BaseModel):
     start_timecode: str | None = Field(None, description="the timeline's first frame, HH:MM:SS:FF")
     stems_per_person: bool = Field(False, description="also one footstep stem per person")
     preview_size: str | None = Field(None, description="WIDTHxHEIGHT of the annotated preview")
+    events_only: bool = Field(False, description="only detect contacts: events and timelines, no sound")
 
 
 class VideoSummary(BaseModel):
@@ -50,6 +51,7 @@ class Job(BaseModel):
     percent: float
     error: str | None = None
     attempts: int
+    log: list[str] = Field([], description="what happened to earlier attempts (a worker that died, ...)")
     created: float
     updated: float
     finished: float | None = None

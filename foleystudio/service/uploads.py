@@ -47,12 +47,13 @@ class _Form:
         self._name: str | None = None
         self._is_file = False
         self._data = bytearray()
+        self.ended = False
 
     def callbacks(self) -> dict:
         return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
                 "on_header_value": self.header_value, "on_header_end": self.header_end,
                 "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,
-                "on_part_end": self.part_end}
+                "on_part_end": self.part_end, "on_end": self.end}
 
     def part_begin(self) -> None:
         self._headers, self._field, self._value, self._data = {}, b"", b"", bytearray()
@@ -97,6 +98,9 @@ class _Form:
         if self._name != FILE_FIELD:
             self.fields[self._name] = self._data.decode("utf-8", "replace")
 
+    def end(self) -> None:
+        self.ended = True
+
     def close(self) -> None:
         if self.out is not None and not self.out.closed:
             self.out.flush()
@@ -137,6 +141,8 @@ async def receive(request: Request, target: Path, settings: Settings) -> tuple[d
     finally:
         if form.out is not None:
             form.out.close()
+    if not form.ended:  # the body stopped before the form's closing boundary: the file may be cut short
+        raise Refused(400, "the upload stopped before it was complete; send it again")
     if form.out is None or form.size == 0:
         raise Refused(422, f"no video: send the file in the {FILE_FIELD!r} field")
     return form.fields, form.filename or "video"

@@ -13,7 +13,7 @@ def job_view(record: dict) -> Job:
     results = (record.get("results") or {}).get("files", [])
     return Job(
         id=job_id, state=record["state"], stage=record["stage"], percent=record["percent"], error=record.get("error"),
-        attempts=record["attempts"], created=record["created"], updated=record["updated"],
+        attempts=record["attempts"], log=record.get("log", []), created=record["created"], updated=record["updated"],
         finished=record.get("finished"), filename=record["filename"], size_bytes=record["size_bytes"],
         video=record["video"], options=record["options"], edits_version=record.get("edits_version", 0),
         results=[ResultFile(**f, url=f"/api/jobs/{job_id}/results/{f['name']}") for f in results],

@@ -32,6 +32,7 @@ log = logging.getLogger("foleystudio.service")
 CHECK_S = 0.25  # how often a running job's record is looked at (cancel, delete, timeout)
 SWEEP_EVERY_S = 600.0  # retention and orphaned uploads
 ORPHAN_AGE_S = 3600.0  # a job folder with no record this old is an upload that never finished
+PARENT_ENV = "FOLEY_WORKER_PARENT"  # set by `foley serve` for the workers it starts: the server's pid
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
@@ -39,7 +40,17 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass  # not Linux: the child checks its parent between stages instead
+        pass  # not Linux: once the lease lapses and another worker claims the job, the child's next progress
+        # report finds the job no longer its own and stops (runner.Stopped)
+
+
+def follow_parent() -> bool:
+    """For a worker `foley serve` started: stop (SIGTERM) when the server process dies; False if it already has."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return True
+    die_with_parent(signal.SIGTERM)
+    return os.getppid() == int(parent)  # it may have died before the line above
 
 
 def _child(database: str, job_id: str, token: str) -> None:
@@ -106,6 +117,8 @@ class Worker:
     def _after(self, job_id: str, token: str, exitcode: int | None, why: str | None) -> None:
         s = self.settings
         now = time.time()
+        if exitcode != 0 and why != "gone":
+            JobFiles.of(s.jobs_dir, job_id).remove_partials()
         if why == "timeout":
             reason = f"timed out: still running after {s.job_timeout_s:g} s (FOLEY_JOB_TIMEOUT_S)"
             self.store.update(job_id, lambda r: {**r, "state": "failed", "stage": "failed", "error": reason,
@@ -160,15 +173,14 @@ class WorkerPool:
         self.thread = threading.Thread(target=self._watch, name="foley-workers", daemon=True)
 
     def start(self) -> WorkerPool:
-        env = {**os.environ, "FOLEY_DATA_DIR": str(Path(self.settings.data_dir).resolve())}
-        self.env = env
+        self.env = {**os.environ, "FOLEY_DATA_DIR": str(Path(self.settings.data_dir).resolve()),
+                    PARENT_ENV: str(os.getpid())}  # the worker stops when this server does, even if killed
         self.procs = [self._spawn() for _ in range(self.count)]
         self.thread.start()
         return self
 
     def _spawn(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "foleystudio", "worker"], env=self.env,
-                                preexec_fn=lambda: die_with_parent(signal.SIGTERM))
+        return subprocess.Popen([sys.executable, "-m", "foleystudio", "worker"], env=self.env)
 
     def _watch(self) -> None:
         while not self.stopping.wait(1.0):

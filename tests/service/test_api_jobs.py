@@ -42,7 +42,8 @@ def test_create_then_poll_list_and_follow(processed):
     assert job["poll_after_s"] is None
     listed = client.get("/api/jobs").json()["jobs"]
     assert job_id in [j["id"] for j in listed]
-    assert [j["id"] for j in client.get("/api/jobs", params={"state": "done"}).json()["jobs"]] == [job_id]
+    done = client.get("/api/jobs", params={"state": "done"}).json()["jobs"]
+    assert job_id in [j["id"] for j in done] and {j["state"] for j in done} == {"done"}
     # a finished job's event stream gives its last state and ends
     with client.stream("GET", f"/api/jobs/{job_id}/events") as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
@@ -116,6 +117,15 @@ def test_truncated(client, clip, tmp_path):
     cut.write_bytes(clip.read_bytes()[:300_000])
     detail = refused(upload(client, cut), 422, "cut.mp4")
     assert str(tmp_path) not in detail and "jobs" not in detail  # no server path in the message
+    nothing_stored(client)
+
+
+def test_upload_cut_short(client, clip):
+    head = (b'--abc\r\nContent-Disposition: form-data; name="video"; filename="clip.mp4"\r\n'
+            b"Content-Type: video/mp4\r\n\r\n")
+    body = head + clip.read_bytes()  # the whole video, but no closing boundary: the client stopped sending
+    response = client.post("/api/jobs", content=body, headers={"content-type": "multipart/form-data; boundary=abc"})
+    refused(response, 400, "stopped before it was complete")
     nothing_stored(client)
 
 
@@ -218,7 +228,8 @@ def test_cors_closed_by_default_and_open_when_named(tmp_path):
     closed = make_client(tmp_path / "a")
     assert "access-control-allow-origin" not in closed.options("/api/jobs", headers=preflight).headers
     opened = make_client(tmp_path / "b", cors_origins=["http://example.test"])
-    assert opened.options("/api/jobs", headers=preflight).headers["access-control-allow-origin"] == "http://example.test"
+    allowed = opened.options("/api/jobs", headers=preflight).headers["access-control-allow-origin"]
+    assert allowed == "http://example.test"
 
 
 def test_openapi_documents_every_route(client):
@@ -237,3 +248,15 @@ def test_synthetic_video_runs_to_done(client, tmp_path):
     done = client.get(f"/api/jobs/{job['id']}").json()
     assert done["state"] == "done", done
     assert {f["kind"] for f in done["results"]} == {"video", "events", "stem", "mix"}
+
+
+def test_events_only_has_no_sound(client, tmp_path):
+    video = make_video(tmp_path / "square.mp4", n_frames=20)
+    refused(upload(client, video, events_only="true", export="preview"), 422, "preview needs the sound")
+    job = upload(client, video, events_only="true").json()
+    assert "preview" not in job["options"]["export"]
+    assert run_queued(client) == 1
+    done = client.get(f"/api/jobs/{job['id']}").json()
+    kinds = {f["kind"] for f in done["results"]}
+    assert done["state"] == "done" and "events" in kinds and "otio" in kinds
+    assert not kinds & {"video", "stem", "mix", "preview"}

@@ -5,7 +5,6 @@ finished result is lost or duplicated. Every wait here is bounded; the server li
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import socket
@@ -83,6 +82,24 @@ def until(condition, timeout_s: float, what: str):
     pytest.fail(f"waited {timeout_s:.0f} s for {what}")
 
 
+def follow(service: Service, job_id: str, timeout_s: float) -> list[dict]:
+    """The job's states as its event stream sends them, until it finishes."""
+    import json
+
+    seen = []
+    with httpx.stream("GET", f"{service.url}/api/jobs/{job_id}/events", timeout=timeout_s) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(json.loads(line[len("data: "):]))
+    return seen
+
+
+def service_jobs(data: Path) -> list[dict]:
+    from foleystudio.service.store import JobStore
+
+    return JobStore(data / "jobs.sqlite").list()
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` by its path and content hash."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -99,7 +116,10 @@ def test_worker_killed_mid_job_and_server_restarted(clip, tmp_path):
         # a job that finishes before the faults: its upload and results must come through untouched
         square = make_video(tmp_path / "square.mp4", n_frames=20)
         done_id = service.upload(square, export="csv")
-        until(lambda: service.job(done_id)["state"] == "done", 90, "the first job")
+        seen = follow(service, done_id, timeout_s=90)  # live, over server-sent events, until it ends
+        assert seen[-1]["state"] == "done" and "running" in [s["state"] for s in seen]
+        percents = [s["percent"] for s in seen if s["state"] == "running"]
+        assert percents == sorted(percents)
         before = snapshot(data / "jobs" / done_id)
         done_record = service.job(done_id)
 
@@ -126,7 +146,7 @@ def test_worker_killed_mid_job_and_server_restarted(clip, tmp_path):
 
         assert finished["state"] == "done", finished
         assert finished["attempts"] == 2 and running["attempts"] == 1
-        record = json.loads(json.dumps(finished))
+        record = finished
         folder = data / "jobs" / job_id
         assert (folder / "input").read_bytes() == clip.read_bytes()  # the upload, intact
         names = sorted(p.name for p in folder.iterdir())
@@ -140,7 +160,7 @@ def test_worker_killed_mid_job_and_server_restarted(clip, tmp_path):
         assert snapshot(data / "jobs" / done_id) == before  # the finished job, untouched
         assert service.job(done_id)["results"] == done_record["results"]
         assert not [p for p in data.rglob("*") if "partial" in p.name]
-        print(f"recovered in {recovery_s:.1f} s after the restart")
+        print(f"recovered in {recovery_s:.1f} s after the restart; {finished['log']}")
 
         # a clean stop: the server takes its worker with it
         server = service.procs[-1]
@@ -149,5 +169,14 @@ def test_worker_killed_mid_job_and_server_restarted(clip, tmp_path):
         server.wait(30)
         _, alive = psutil.wait_procs(pool, timeout=15)
         assert not alive
+
+        # a killed server's workers stop too (no orphan keeps running jobs for a server that is gone)
+        server = service.serve(workers=1)
+        pool = until(lambda: psutil.Process(server.pid).children(), 30, "the server's worker")
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        _, alive = psutil.wait_procs(pool, timeout=15)
+        assert not alive
+        assert sorted(j["id"] for j in service_jobs(data)) == sorted([done_id, job_id])
     finally:
         service.stop_all()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
+
+import pytest
 
 from foleystudio.service import runner
 from foleystudio.service.layout import JobFiles
@@ -35,36 +38,39 @@ def test_a_crashing_job_is_retried_then_failed_with_the_reason(tmp_path, monkeyp
 
 def test_a_job_past_its_time_is_stopped_and_failed(tmp_path, monkeypatch):
     settings, store, job_id, worker = setup(tmp_path, job_timeout_s=0.5)
-    monkeypatch.setattr(runner, "run_job", lambda *a, **k: time.sleep(60))
+    folder = JobFiles.of(settings.jobs_dir, job_id).root
+
+    def write_then_hang(*args, **kwargs):
+        (folder / ".results.1.partial").mkdir()
+        (folder / ".results.1.partial" / "half.wav").write_bytes(b"RIFF")
+        time.sleep(60)
+
+    monkeypatch.setattr(runner, "run_job", write_then_hang)
     started = time.monotonic()
     assert worker.run_once()
     assert time.monotonic() - started < 5
+    assert list(folder.iterdir()) == []  # what the stopped run was writing is gone
     failed = store.get(job_id)
     assert failed["state"] == "failed" and "timed out" in failed["error"] and "FOLEY_JOB_TIMEOUT_S" in failed["error"]
 
 
-def test_cancelling_a_running_job_stops_its_process(tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["cancel", "delete"])
+def test_cancelling_or_deleting_a_running_job_stops_its_process(tmp_path, monkeypatch, how):
     settings, store, job_id, worker = setup(tmp_path)
-
-    def hang_until_cancelled(store_, job_id_, token):
-        time.sleep(60)
-
-    monkeypatch.setattr(runner, "run_job", hang_until_cancelled)
-    import threading
-
-    timer = threading.Timer(0.5, lambda: store.set(job_id, state="cancelled", token=None))
-    timer.start()
+    monkeypatch.setattr(runner, "run_job", lambda *a, **k: time.sleep(60))
+    if how == "cancel":
+        threading.Timer(0.5, lambda: store.set(job_id, state="cancelled", token=None)).start()
+    else:
+        threading.Timer(0.5, lambda: store.delete(job_id)).start()
     started = time.monotonic()
     assert worker.run_once()
     assert time.monotonic() - started < 5
-    assert store.get(job_id)["state"] == "cancelled"
+    assert (store.get(job_id) or {}).get("state", "deleted") == {"cancel": "cancelled", "delete": "deleted"}[how]
 
 
 def test_a_stopping_worker_hands_its_job_back(tmp_path, monkeypatch):
     settings, store, job_id, worker = setup(tmp_path)
     monkeypatch.setattr(runner, "run_job", lambda *a, **k: time.sleep(60))
-    import threading
-
     threading.Timer(0.5, worker.stop).start()
     assert worker.run_once()
     back = store.get(job_id)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from foleystudio.api import start_frame
 from foleystudio.errors import InputError
 from foleystudio.service.deps import JobDep, SettingsDep, StoreDep, client_of
-from foleystudio.service.layout import JobFiles, display_name
+from foleystudio.service.layout import JobFiles, display_name, sync_dir
 from foleystudio.service.options import check_options
 from foleystudio.service.schemas import Job, JobList, JobOptions
 from foleystudio.service.store import FINISHED, new_job_id
@@ -62,6 +62,7 @@ async def create_job(request: Request, settings: SettingsDep, store: StoreDep) -
         if options["keep_audio"] and not info.has_audio:
             raise Refused(422, f"{name}: keep_audio given but the video has no audio track")
         os.replace(files.partial_input, files.input)
+        sync_dir(files.root)
         width, height = info.display_size
         record = store.create({
             "id": job_id, "client": client_of(request), "filename": name, "size_bytes": files.input.stat().st_size,
