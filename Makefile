@@ -36,8 +36,17 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/foley serve $(if $(HOST),--host "$(HOST)") $(if $(PORT),--port "$(PORT)") $(ARGS)
 
-test: $(STAMP) $(NEURAL)
+test: $(STAMP) $(NEURAL) | /usr/bin/chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the web page's browser tests drive Debian's chromium (Playwright never downloads a browser here)
+/usr/bin/chromium:
+	apt-get update && apt-get install -y chromium
+
+# the Celery tests and `make bench-load` run Debian's redis-server on loopback (a throwaway one each time)
+test bench-load: | /usr/bin/redis-server
+/usr/bin/redis-server:
+	apt-get update && apt-get install -y redis-server
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --shared $(SHARED) $(BENCH_ARGS)
@@ -71,6 +80,19 @@ surface-model: $(STAMP)
 bench-surface: $(STAMP)
 	$(BIN)/python scripts/make_surface_crops.py --shared $(SHARED)
 	$(BIN)/python benchmarks/surface_accuracy.py --shared $(SHARED)
+
+# peak memory of the whole `foley` process against length: a real clip looped to 1, 5, 10 min at 1080p30
+# (BENCH_ARGS='--minutes 1,3' or "--clip intel_one_by_one.mp4 --size ''" for a shorter run)
+.PHONY: bench-memory
+bench-memory: $(STAMP)
+	$(BIN)/python benchmarks/memory.py --shared $(SHARED) $(BENCH_ARGS)
+
+# N concurrent uploads of a real clip over HTTP on loopback with W workers, all checked: p50/p95 job latency and
+# requests/s, embedded workers then Celery on Redis (BENCH_ARGS='--uploads 6' for a shorter run; default 20, 2 workers)
+.PHONY: bench-load
+bench-load: $(STAMP)
+	$(BIN)/python benchmarks/load.py --shared $(SHARED) $(BENCH_ARGS)
+	$(BIN)/python benchmarks/load.py --shared $(SHARED) --broker $(BENCH_ARGS)
 
 bench-sounds: $(STAMP)
 	$(BIN)/python benchmarks/sound_speed.py

@@ -23,7 +23,7 @@ from foleystudio.cache import (
     save_poses,
     video_key,
 )
-from foleystudio.media.frames import iter_frames
+from foleystudio.media.frames import iter_frames, prefetched
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.contacts import ContactConfig, ContactEvents, detect_contacts
@@ -147,7 +147,7 @@ def analyse_poses(
         return cached
 
     width, height = info.display_size
-    frames = tap_frames(iter_frames(info), shots=shots, sampler=sampler)
+    frames = prefetched(tap_frames(iter_frames(info), shots=shots, sampler=sampler))  # decoded while pose runs
     with muted_native_stderr():
         poses = estimate_poses(frames, width=width, height=height, config=options.pose, callback=progress)
     if key is not None:

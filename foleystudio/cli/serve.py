@@ -7,8 +7,10 @@ import logging
 
 DESCRIPTION = """Serve the job API (OpenAPI at /docs) on HOST:PORT, and start FOLEY_WORKERS worker
 processes that run the jobs. Everything is kept under FOLEY_DATA_DIR (default
-~/.local/share/foleystudio); more workers can run there with `foley worker`. Settings are
-FOLEY_* environment variables (see README, "Running the service")."""
+~/.local/share/foleystudio); more workers can run there with `foley worker`. With
+FOLEY_BROKER_URL=redis://HOST:PORT/DB no worker is started here: jobs go to Celery workers
+(`foley worker`, any number, on machines that share FOLEY_DATA_DIR). Settings are FOLEY_*
+environment variables (see README, "Running the service")."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +32,12 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(settings)
-    pool = WorkerPool(settings, settings.workers).start()
+    if settings.broker_url:  # jobs go to Celery workers (`foley worker`); this process only sends them again
+        from foleystudio.service.celery_app import Dispatcher
+
+        pool = Dispatcher(settings, app.state.queue).start()
+    else:
+        pool = WorkerPool(settings, settings.workers).start()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:

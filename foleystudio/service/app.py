@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from foleystudio import __version__
 from foleystudio.errors import FoleyError
@@ -28,6 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = JobStore(settings.database)
     app.state.rate_limit = RateLimit(settings.rate_limit)
+    app.state.queue = None  # embedded workers poll the store; with a broker, jobs are sent to Celery workers
+    if settings.broker_url:
+        from foleystudio.service.celery_app import JobQueue
+
+        app.state.queue = JobQueue(settings)
     if settings.cors_origins:  # closed unless origins are named
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type"])
@@ -36,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (jobs, results, edits):
         api.include_router(module.router)
     app.include_router(api)
+    # the web page (foleystudio/web, packaged): mounted after the API, so /api/*, /docs and /openapi.json win
+    app.mount("/", StaticFiles(packages=[("foleystudio", "web")], html=True), name="page")
 
     @app.exception_handler(Refused)
     async def refused(_: Request, exc: Refused) -> JSONResponse:

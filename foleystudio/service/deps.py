@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -44,6 +45,15 @@ def get_job(job_id: str, store: StoreDep) -> dict:
 
 
 JobDep = Annotated[dict, Depends(get_job)]
+
+
+def get_send(request: Request) -> Callable[[str], object]:
+    """Tells the workers a job is queued: with a broker, sends it to the Celery queue; embedded workers poll."""
+    queue = request.app.state.queue
+    return queue.send if queue else lambda job_id: None
+
+
+SendDep = Annotated[Callable[[str], object], Depends(get_send)]
 
 
 def client_of(request: Request) -> str:

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_attempts: int = 3  # a job whose worker died this many times is failed, not retried
     lease_s: float = 30.0  # a running job's claim; a worker renews it every lease_s / 3, a dead one's lapses
     poll_s: float = 1.0  # how often an idle worker looks for a job
+    broker_url: str | None = None  # redis://HOST:PORT/DB: jobs run on Celery workers (`foley worker`); unset: embedded
+    concurrency: int = 1  # with a broker: jobs one `foley worker` runs at once (1: Celery's solo pool; more: prefork)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -76,10 +76,10 @@ class Worker:
             if not self.run_once():
                 self.stopping.wait(self.settings.poll_s)
 
-    def run_once(self) -> bool:
-        """Claim one job and see it through; False when there was none."""
+    def run_once(self, job_id: str | None = None) -> bool:
+        """Claim one job (`job_id`: that one, as a Celery task does) and see it through; False when there was none."""
         s = self.settings
-        record = self.store.claim(self.name, lease_s=s.lease_s, max_attempts=s.max_attempts)
+        record = self.store.claim(self.name, lease_s=s.lease_s, max_attempts=s.max_attempts, job_id=job_id)
         if record is None:
             return False
         self._supervise(record["id"], record["token"])

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyloudnorm
-from scipy.signal import resample_poly
+
+from foleystudio.sound.loudness import integrated_loudness, true_peak
 
 TRUE_PEAK_OVERSAMPLING = 4  # BS.1770 Annex 2: 4x for 48 kHz
 MIN_MEASURABLE_S = 0.4  # BS.1770 blocks are 400 ms
@@ -32,21 +32,19 @@ class MixConfig:
 
 def true_peak_db(audio: np.ndarray) -> float:
     """True peak of (n,) or (n, ch) audio in dBTP (-inf for silence)."""
-    a = np.asarray(audio, dtype=np.float64)
+    a = np.asarray(audio)
     if a.size == 0:
         return float("-inf")
-    a = a.reshape(len(a), -1)
-    up = resample_poly(a, TRUE_PEAK_OVERSAMPLING, 1, axis=0)
-    peak = max(float(np.max(np.abs(up))), float(np.max(np.abs(a))))
+    peak = true_peak(a.reshape(len(a), -1), TRUE_PEAK_OVERSAMPLING)  # in blocks: no float64 copy of a long stem
     return 20.0 * np.log10(peak) if peak > 0 else float("-inf")
 
 
 def integrated_lufs(audio: np.ndarray, sr: int) -> float:
     """BS.1770 integrated loudness (-inf for silence or audio shorter than one block)."""
-    a = np.asarray(audio, dtype=np.float64)
+    a = np.asarray(audio)
     if len(a) < MIN_MEASURABLE_S * sr or not np.any(a):
         return float("-inf")
-    return float(pyloudnorm.Meter(sr).integrated_loudness(a))
+    return integrated_loudness(a, sr)  # pyloudnorm's meter, read in blocks
 
 
 def normalise(audio: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.ndarray:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from foleystudio.edits.document import check_against, empty_document, read_document
 from foleystudio.errors import InputError
-from foleystudio.service.deps import JobDep, StoreDep
+from foleystudio.service.deps import JobDep, SendDep, StoreDep
 from foleystudio.service.schemas import Edits, EditsIn, Job
 from foleystudio.service.uploads import Refused
 from foleystudio.service.views import job_view
@@ -23,7 +23,7 @@ def get_edits(job: JobDep) -> Edits:
 
 @router.put("", response_model=Job, status_code=202,
             summary="Store an edits document and re-render from the job's analysis (no new analysis)")
-def put_edits(job: JobDep, body: EditsIn, store: StoreDep) -> Job:
+def put_edits(job: JobDep, body: EditsIn, store: StoreDep, send: SendDep) -> Job:
     document = body.model_dump(by_alias=True)
     try:
         edits = read_document(document)
@@ -47,4 +47,5 @@ def put_edits(job: JobDep, body: EditsIn, store: StoreDep) -> Job:
     record = store.update(job["id"], apply)
     if record is None:
         raise Refused(404, f"no job {job['id']!r}")
+    send(record["id"])
     return job_view(record)

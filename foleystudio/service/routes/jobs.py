@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from foleystudio.api import start_frame
 from foleystudio.errors import InputError
-from foleystudio.service.deps import JobDep, SettingsDep, StoreDep, client_of
+from foleystudio.service.deps import JobDep, SendDep, SettingsDep, StoreDep, client_of
 from foleystudio.service.layout import JobFiles, display_name, sync_dir
 from foleystudio.service.options import check_options
 from foleystudio.service.schemas import Job, JobList, JobOptions
@@ -40,7 +40,7 @@ _UPLOAD_BODY = {
 
 @router.post("", status_code=201, response_model=Job, openapi_extra={"requestBody": _UPLOAD_BODY},
              summary="Create a job by uploading a video (multipart, streamed to disk)")
-async def create_job(request: Request, settings: SettingsDep, store: StoreDep) -> Job:
+async def create_job(request: Request, settings: SettingsDep, store: StoreDep, send: SendDep) -> Job:
     wait_s = request.app.state.rate_limit.check(client_of(request))
     if wait_s is not None:
         raise Refused(429, f"too many jobs from this client: at most {settings.rate_limit} a minute "
@@ -73,6 +73,7 @@ async def create_job(request: Request, settings: SettingsDep, store: StoreDep) -
     except BaseException:
         files.remove()
         raise
+    await run_in_threadpool(send, job_id)
     return job_view(record)
 
 

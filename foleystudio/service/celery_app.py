@@ -1,0 +1,176 @@
+"""Scale-out: with FOLEY_BROKER_URL (redis://...), jobs run on Celery workers (`foley worker`), any number, on
+any machine that shares FOLEY_DATA_DIR.
+
+Celery is only the queue: the job record in the SQLite store stays the truth, as in the embedded mode. A message
+carries nothing but a job id, and its task runs the job as an embedded worker does: claimed in the store with a
+lease, in a supervised child process (so a bad job never takes a Celery worker down), with the same timeout,
+cancel and attempt rules. There is no result backend; the record has the result.
+
+Delivery is at least once and a run is idempotent, so a message that comes twice is harmless:
+- acks_late + reject_on_worker_lost: a message is acknowledged when its task is through; a killed worker's
+  stays unacknowledged and Redis hands it out again after the visibility timeout (longer than a job may run,
+  so a running job's message is never handed out twice while it runs).
+- a task whose job is finished or deleted does nothing; one whose job another run holds (a live lease) looks
+  again when the lease runs out.
+- `foley serve` sends a job again when its worker died (its lease lapsed: seconds, not the visibility
+  timeout), when it was never sent (the broker was down), and, on start, every queued job.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import socket
+import threading
+import time
+
+from celery import Celery
+from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
+
+from foleystudio.service.settings import Settings
+from foleystudio.service.store import FINISHED, JobStore
+
+log = logging.getLogger("foleystudio.service")
+
+TASK = "foleystudio.run_job"
+VISIBILITY_MARGIN_S = 600.0  # past job_timeout_s: a message unacknowledged longer than this had its worker die
+TIME_LIMIT_MARGIN_S = 60.0  # Celery's hard limit past job_timeout_s, for a stuck supervisor (it stops jobs first)
+SWEEP_EVERY_S = 600.0  # retention and orphaned uploads, as the embedded worker does
+
+
+def visibility_timeout_s(settings: Settings) -> float:
+    return settings.job_timeout_s + VISIBILITY_MARGIN_S
+
+
+def make_celery(settings: Settings) -> Celery:
+    """The Celery app for `settings.broker_url`, with the one task that runs a job."""
+    app = Celery("foleystudio", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,  # acknowledged when the task is through: a killed worker's message comes back
+        task_reject_on_worker_lost=True,  # a pool process that died: its message goes back at once
+        worker_prefetch_multiplier=1,  # a worker holds no job it is not running
+        task_ignore_result=True,  # no result backend: the job record has the result
+        task_time_limit=settings.job_timeout_s + TIME_LIMIT_MARGIN_S,
+        broker_transport_options={"visibility_timeout": visibility_timeout_s(settings), "socket_connect_timeout": 5},
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        broker_connection_retry_on_startup=True,
+        task_serializer="json", accept_content=["json"],
+        worker_hijack_root_logger=False,
+    )
+    app.foley_settings = settings
+    app.task(name=TASK, bind=True, max_retries=None)(_run)
+    return app
+
+
+def _run(task, job_id: str) -> str:
+    """The task: `job_id` from its upload to its results, as an embedded worker runs it."""
+    from foleystudio.service.worker import Worker
+
+    settings: Settings = task.app.foley_settings
+    store = JobStore(settings.database)
+    record = store.get(job_id)
+    if record is None or record["state"] in FINISHED:
+        return record["state"] if record else "deleted"  # an earlier delivery finished it, or the user removed it
+    # billiard marks its prefork pool processes as daemons, and multiprocessing lets a daemon have no children;
+    # the job's child is supervised here and dies with this process (worker.die_with_parent), so it may have one
+    multiprocessing.current_process()._config["daemon"] = False
+    worker = Worker(settings, name=f"celery@{socket.gethostname()}:{os.getpid()}")
+    ran = worker.run_once(job_id)
+    record = store.get(job_id)
+    if record is None:
+        return "deleted"
+    if ran and record["state"] == "queued":  # its process died, with attempts to spare: another attempt
+        _stamp(store, job_id)
+        raise task.retry(countdown=0)
+    if not ran and record["state"] == "running":  # another run holds it: look again when its lease runs out
+        wait_s = (record.get("lease_until") or 0) - time.time() + 1.0
+        raise task.retry(countdown=min(max(1.0, wait_s), settings.lease_s + 1.0))
+    return record["state"]
+
+
+def _stamp(store: JobStore, job_id: str) -> None:
+    store.update(job_id, lambda r: {**r, "sent": time.time()})
+
+
+class JobQueue:
+    """The server's side: sends a job to the workers, and sends again the jobs that need it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.celery = make_celery(settings)
+        self.store = JobStore(settings.database)
+
+    def send(self, job_id: str) -> bool:
+        """Queue `job_id` for a worker; False when the broker did not take it (the dispatcher tries again)."""
+        try:
+            self.celery.send_task(TASK, args=[job_id])
+        except (OperationalError, OSError) as exc:
+            log.warning("job %s not sent to %s (%s); it will be sent again", job_id,
+                        maybe_sanitize_url(self.settings.broker_url), exc)
+            return False
+        _stamp(self.store, job_id)
+        return True
+
+    def resend(self, *, every_queued: bool = False) -> int:
+        """Send again what a worker's or the server's death, or the broker's, left without a message:
+        running jobs whose lease lapsed (once per lapse), queued jobs never sent or sent more than a
+        visibility timeout ago, and with `every_queued` (at start) every queued job. How many were sent."""
+        now = time.time()
+        stale = now - visibility_timeout_s(self.settings)
+        due = [r["id"] for r in self.store.list(limit=1_000_000, state="running")
+               if (r.get("lease_until") or 0) < now and (r.get("sent") or 0) < (r.get("lease_until") or 0)]
+        due += [r["id"] for r in self.store.list(limit=1_000_000, state="queued")
+                if every_queued or (r.get("sent") or 0) < stale]
+        return sum(self.send(job_id) for job_id in reversed(due))
+
+
+class Dispatcher:
+    """What `foley serve` runs instead of embedded workers when there is a broker: a thread that sends jobs
+    again (JobQueue.resend) every lease_s / 3, and deletes jobs past their retention."""
+
+    def __init__(self, settings: Settings, queue: JobQueue):
+        self.settings, self.queue = settings, queue
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="foley-dispatcher", daemon=True)
+
+    def start(self) -> Dispatcher:
+        log.info("jobs go to the Celery workers on %s (start them with `foley worker`)",
+                 maybe_sanitize_url(self.settings.broker_url))
+        self.thread.start()
+        return self
+
+    def _loop(self) -> None:
+        from foleystudio.service.worker import Worker
+
+        sweeper = Worker(self.settings, name="dispatcher")
+        every_queued, last_sweep = True, 0.0
+        while True:
+            try:
+                if self.queue.resend(every_queued=every_queued):
+                    log.info("jobs sent again to the workers")
+                every_queued = False
+                if time.monotonic() - last_sweep > SWEEP_EVERY_S:
+                    last_sweep = time.monotonic()
+                    sweeper.sweep()
+            except Exception:  # the store or broker briefly away: the next round tries again
+                log.exception("dispatcher round failed")
+            if self.stopping.wait(max(0.5, self.settings.lease_s / 3)):
+                return
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self.stopping.set()
+        self.thread.join(timeout_s)
+
+
+def run_worker(settings: Settings, *, concurrency: int | None = None) -> int:
+    """`foley worker` with a broker: a Celery worker running `concurrency` jobs at once (each in a child)."""
+    import foleystudio.service.runner  # noqa: F401  (loaded once here, so each job's child starts warm)
+
+    n = concurrency or settings.concurrency
+    app = make_celery(settings)
+    app.worker_main(["worker", f"--pool={'solo' if n == 1 else 'prefork'}", f"--concurrency={n}",
+                     "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                     f"--hostname=foley-{os.getpid()}@{socket.gethostname()}"])
+    return 0
