@@ -6,11 +6,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: run serve test bench bench-exports bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
+.PHONY: run serve test bench bench-exports bench-load bench-memory bench-sounds bench-surface bench-pan surface-model eval sounds sheets neural clean help
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
-	@echo "make test | make bench | make eval | make sounds | make sheets | make bench-sounds | make clean"
+	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-memory | make eval | make sounds | make sheets | make bench-sounds | make clean"
 
 NEURAL := $(VENV)/.installed-neural
 
@@ -41,12 +41,12 @@ test: $(STAMP) $(NEURAL) | /usr/bin/chromium
 
 # the web page's browser tests drive Debian's chromium (Playwright never downloads a browser here)
 /usr/bin/chromium:
-	apt-get update && apt-get install -y chromium
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 # the Celery tests and `make bench-load` run Debian's redis-server on loopback (a throwaway one each time)
 test bench-load: | /usr/bin/redis-server
 /usr/bin/redis-server:
-	apt-get update && apt-get install -y redis-server
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --shared $(SHARED) $(BENCH_ARGS)
