@@ -42,6 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (jobs, results, edits):
         api.include_router(module.router)
     app.include_router(api)
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+    async def no_route(rest: str) -> JSONResponse:  # not the page's: an unknown /api path is a 404, whatever the method
+        return JSONResponse({"detail": f"no such route: /api/{rest}"}, status_code=404)
+
     # the web page (foleystudio/web, packaged): mounted after the API, so /api/*, /docs and /openapi.json win
     app.mount("/", StaticFiles(packages=[("foleystudio", "web")], html=True), name="page")
 

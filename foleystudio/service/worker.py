@@ -61,6 +61,12 @@ def _child(database: str, job_id: str, token: str) -> None:
 
 
 class Worker:
+    # Job children are spawned: forking the worker is not safe once a library in it has started
+    # threads (torch, OpenBLAS, Celery's heartbeat), as the child can abort on a lock held by a
+    # thread that was not copied. Spawning costs the child ~1 s of imports a job. Tests that patch
+    # the runner in their own process (and never run the pipeline) use "fork".
+    start_method = "spawn"
+
     def __init__(self, settings: Settings, *, name: str | None = None):
         self.settings = settings
         self.store = JobStore(settings.database)
@@ -87,8 +93,8 @@ class Worker:
 
     def _supervise(self, job_id: str, token: str) -> None:
         s = self.settings
-        child = multiprocessing.get_context("fork").Process(target=_child, args=(str(s.database), job_id, token),
-                                                            name=f"foley-job-{job_id[:8]}", daemon=True)
+        child = multiprocessing.get_context(self.start_method).Process(target=_child, args=(str(s.database), job_id, token),
+                                      name=f"foley-job-{job_id[:8]}", daemon=True)
         child.start()
         started = last_renew = time.monotonic()
         why = None

@@ -21,7 +21,9 @@ def setup(tmp_path, **overrides):
     store = JobStore(settings.database)
     record = store.create({"id": new_job_id(), "filename": "v.mp4"})
     JobFiles.of(settings.jobs_dir, record["id"]).root.mkdir(parents=True)
-    return settings, store, record["id"], Worker(settings, name="w")
+    worker = Worker(settings, name="w")
+    worker.start_method = "fork"  # the children must see the runner these tests patch (they never run the pipeline)
+    return settings, store, record["id"], worker
 
 
 def test_a_crashing_job_is_retried_then_failed_with_the_reason(tmp_path, monkeypatch):
