@@ -77,6 +77,9 @@ def _run(task, job_id: str) -> str:
     # the job's child is supervised here and dies with this process (worker.die_with_parent), so it may have one
     multiprocessing.current_process()._config["daemon"] = False
     worker = Worker(settings, name=f"celery@{socket.gethostname()}:{os.getpid()}")
+    # Celery's processes cannot spawn (billiard's process object refuses to be pickled), and they run
+    # a task on their main thread with no threaded library loaded before the job: fork is safe here
+    worker.start_method = "fork"
     ran = worker.run_once(job_id)
     record = store.get(job_id)
     if record is None:
