@@ -16,7 +16,7 @@ from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
 from foleystudio.materials import engine_footwear, engine_surface
 from foleystudio.sound.backends import get_backend
-from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps_by_person
+from foleystudio.sound.footsteps import Stem, StepStyle, add_up, render_footsteps_by_person
 from foleystudio.sound.mix import MixConfig, loudness_gain, mix_under
 from foleystudio.sound.spatial import SpatialConfig
 from foleystudio.timebase import SAMPLE_RATE, duration_to_samples
@@ -96,9 +96,7 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
     people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles, seed=options.seed,
                                         sr=sr, spatial=options.spatial, context=analysis.contacts.events)
-    raw = np.zeros((n, 2), np.float32)
-    for stem in people.values():
-        raw += stem.audio
+    raw = add_up(people.values(), n_samples=n, sr=sr).audio
     # one gain for the stem and its people, so they still add up; the layer's level on top of the loudness target
     gain = loudness_gain(raw, sr, options.mix) * levels.get("footsteps", 1.0)
     footsteps = Stem(name="footsteps", audio=raw * np.float32(gain), sr=sr)

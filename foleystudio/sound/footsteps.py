@@ -51,10 +51,15 @@ def render_footsteps(
     """
     people = render_footsteps_by_person(events, backend, n_samples=n_samples, styles=styles, seed=seed, sr=sr,
                                         spatial=spatial)
+    return add_up(people.values(), n_samples=n_samples, sr=sr)
+
+
+def add_up(stems, *, n_samples: int, sr: int, name: str = "footsteps") -> Stem:
+    """One stem, `n_samples` long, that is the sum of `stems` (silence when there are none)."""
     out = np.zeros((n_samples, 2), dtype=np.float32)
-    for stem in people.values():
+    for stem in stems:
         out += stem.audio
-    return Stem(name="footsteps", audio=out, sr=sr)
+    return Stem(name=name, audio=out, sr=sr)
 
 
 def render_footsteps_by_person(

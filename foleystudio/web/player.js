@@ -2,7 +2,7 @@
 // WAV as it streams in: min/max per 2 ms, never the whole file in memory) following playback.
 
 import { mediaURL, request } from "./api.js";
-import { GUTTER_PX, css, formatTime, sharpCanvas } from "./view.js";
+import { GUTTER_PX, css, drawPlayhead, formatTime, sharpCanvas } from "./view.js";
 
 const BUCKET_S = 0.002; // one min/max pair per 2 ms: detail to ~250 px a second, 600 k values for ten minutes
 
@@ -195,13 +195,7 @@ export class Player {
     }
     if (this.video.src) {
       const x = Math.round(view.x(this.time, width)) + 0.5;
-      ctx.strokeStyle = css("--playhead");
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.moveTo(x, 0);
-      ctx.lineTo(x, height);
-      ctx.stroke();
-      ctx.lineWidth = 1;
+      drawPlayhead(ctx, x, height);
     }
   }
 }

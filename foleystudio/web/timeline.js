@@ -3,7 +3,7 @@
 // event to nudge it (on the sample), double-click an event to turn it off or on, double-click an
 // empty spot to add a step there, Shift-drag to mark a time range, Ctrl/⌘-wheel to zoom.
 
-import { GUTTER_PX, css, formatTime, sharpCanvas } from "./view.js";
+import { GUTTER_PX, css, drawPlayhead, formatTime, sharpCanvas } from "./view.js";
 import { SR, onSample, sampleOf } from "./edits.js";
 
 const RULER_PX = 22;
@@ -217,13 +217,7 @@ export class Timeline {
     }
     const x = Math.round(view.x(this.playhead, width)) + 0.5;
     if (x >= GUTTER_PX) {
-      ctx.strokeStyle = css("--playhead");
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.moveTo(x, 0);
-      ctx.lineTo(x, height);
-      ctx.stroke();
-      ctx.lineWidth = 1;
+      drawPlayhead(ctx, x, height);
       ctx.fillStyle = css("--playhead");
       ctx.beginPath();
       ctx.moveTo(x - 5, 0);

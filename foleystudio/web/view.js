@@ -94,3 +94,14 @@ export function formatTime(t) {
 }
 
 export const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+// the playhead: a vertical line at x (already on the half pixel) across the canvas
+export function drawPlayhead(ctx, x, height) {
+  ctx.strokeStyle = css("--playhead");
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(x, 0);
+  ctx.lineTo(x, height);
+  ctx.stroke();
+  ctx.lineWidth = 1;
+}
