@@ -10,7 +10,7 @@ SHARED ?= ../shared
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
-	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-memory | make eval | make sounds | make sheets | make bench-sounds | make clean"
+	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-memory | make eval | make sounds | make sheets | make bench-sounds | make clean"
 
 NEURAL := $(VENV)/.installed-neural
 
@@ -93,6 +93,12 @@ bench-memory: $(STAMP)
 bench-load: $(STAMP)
 	$(BIN)/python benchmarks/load.py --shared $(SHARED) $(BENCH_ARGS)
 	$(BIN)/python benchmarks/load.py --shared $(SHARED) --broker $(BENCH_ARGS)
+
+# a re-render through the real service, PUT edits to done: without and with the preview, local and remote worker
+.PHONY: bench-rerender
+bench-rerender: $(STAMP)
+	$(BIN)/python benchmarks/rerender.py --shared $(SHARED) $(BENCH_ARGS)
+	$(BIN)/python benchmarks/rerender.py --shared $(SHARED) --remote $(BENCH_ARGS)
 
 bench-sounds: $(STAMP)
 	$(BIN)/python benchmarks/sound_speed.py

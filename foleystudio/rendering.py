@@ -40,6 +40,7 @@ class RenderOptions:
     events: EventList | None = None  # an edited event list (edits/events.py): replaces the analysis's events
     stems_per_person: bool = False  # also one footstep stem per person (they add up to the footstep stem)
     levels: tuple[tuple[str, float], ...] = ()  # (layer, dB) on the layer's stem before the mix; unnamed: 0 dB
+    mute: tuple[str, ...] = ()  # layers left out: their stems are written silent, so a session keeps its tracks
     mix: MixConfig = MixConfig()
     spatial: SpatialConfig = SpatialConfig()
 
@@ -89,7 +90,7 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     """Sound for an analysis: stems at 48 kHz, exactly as long as the video."""
     sr = SAMPLE_RATE
     n = duration_to_samples(analysis.info.duration_s, sr)
-    levels = layer_gains(options.levels)
+    levels = layer_gains(options.levels, mute=options.mute)
     backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
                           lora=options.lora, seed=options.seed)
     applied, styles = choose_events(analysis, options)
@@ -109,13 +110,13 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles)
 
 
-def layer_gains(levels: tuple[tuple[str, float], ...]) -> dict[str, float]:
-    """Linear gain per layer from (layer, dB) pairs; InputError for a layer that does not exist."""
+def layer_gains(levels: tuple[tuple[str, float], ...], *, mute: tuple[str, ...] = ()) -> dict[str, float]:
+    """Linear gain per layer from (layer, dB) pairs, 0 for a muted layer; InputError for a layer that does not exist."""
     gains = {}
-    for layer, db in levels:
+    for layer, db in [*levels, *((layer, None) for layer in mute)]:
         if layer not in LAYERS:
             raise InputError(f"level for unknown layer {layer!r}; the layers are {', '.join(LAYERS)}")
-        gains[layer] = float(10.0 ** (float(db) / 20.0))
+        gains[layer] = 0.0 if db is None else float(10.0 ** (float(db) / 20.0))
     return gains
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 
 DESCRIPTION = """Serve the job API (OpenAPI at /docs) on HOST:PORT, and start FOLEY_WORKERS worker
 processes that run the jobs. Everything is kept under FOLEY_DATA_DIR (default
 ~/.local/share/foleystudio); more workers can run there with `foley worker`. With
 FOLEY_BROKER_URL=redis://HOST:PORT/DB no worker is started here: jobs go to Celery workers
-(`foley worker`, any number, on machines that share FOLEY_DATA_DIR). Settings are FOLEY_*
+(`foley worker`, any number, on machines that share FOLEY_DATA_DIR; on other hosts they keep the job
+records through this server: set FOLEY_WORKER_TOKEN here and there). Settings are FOLEY_*
 environment variables (see README, "Running the service")."""
 
 
@@ -26,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     from foleystudio.service.app import create_app
     from foleystudio.service.settings import Settings
-    from foleystudio.service.worker import WorkerPool
+    from foleystudio.service.worker import Sweeper, WorkerPool
 
     overrides = {k: v for k, v in {"data_dir": args.data_dir, "workers": args.workers}.items() if v is not None}
     settings = Settings(**overrides)
@@ -36,10 +38,28 @@ def run(args: argparse.Namespace) -> int:
         from foleystudio.service.celery_app import Dispatcher
 
         pool = Dispatcher(settings, app.state.queue).start()
-    else:
+    elif settings.workers:
         pool = WorkerPool(settings, settings.workers).start()
+    else:  # the workers run apart (`foley worker`, here or on other hosts): this process keeps the retention
+        pool = Sweeper(settings).start()
+    stop_with_app(app, pool)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
-        pool.stop()
+        pool.stop()  # on Ctrl-C; after SIGTERM, uvicorn raises the signal again and this is never reached
     return 0
+
+
+def stop_with_app(app, pool) -> None:
+    """Stop `pool` (its worker processes or threads) in the app's shutdown, which runs on any signal."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a):
+        async with inner(a) as state:
+            try:
+                yield state
+            finally:
+                pool.stop()
+
+    app.router.lifespan_context = lifespan

@@ -10,7 +10,9 @@ DESCRIPTION = """Claim jobs from FOLEY_DATA_DIR's job store and run them, one at
 child process. Any number can run against one data directory. SIGTERM or Ctrl-C hands the
 running job back to the queue and stops. With FOLEY_BROKER_URL=redis://HOST:PORT/DB this is a
 Celery worker instead, running FOLEY_CONCURRENCY jobs at once from that queue (SIGTERM: it
-finishes its jobs first)."""
+finishes its jobs first). On another host than `foley serve`, mount the server's data directory
+(FOLEY_DATA_DIR: uploads and results) and set FOLEY_SERVER_URL=http://HOST:PORT and the server's
+FOLEY_WORKER_TOKEN: the job records are then kept through the server, never in the shared folder."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         return 0  # the server that started this worker is gone
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if settings.server_url:
+        check_remote(settings)
     if settings.broker_url:
         from foleystudio.service.celery_app import run_worker
 
@@ -39,3 +43,17 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, worker.stop)
     worker.run_forever()
     return 0
+
+
+def check_remote(settings) -> None:
+    """InputError unless a remote worker can reach its server and sees the server's files."""
+    from foleystudio.errors import InputError
+    from foleystudio.service.remote import StoreUnavailable, open_store
+
+    try:
+        open_store(settings).check()
+    except StoreUnavailable as exc:
+        raise InputError(str(exc)) from None
+    if not settings.jobs_dir.is_dir():
+        raise InputError(f"{settings.data_dir} has no jobs folder: mount the server's data directory there "
+                         f"(FOLEY_DATA_DIR or --data-dir)")

@@ -7,6 +7,7 @@
      "cues": [{"start": 0, "end": 1.5, "surface": "gravel"},           # a time range, everyone
               {"person": 1, "footwear": "boots"}],                       # one person, the whole video
      "levels": {"footsteps": -6.0},                 # dB per layer, applied to its stem before the mix
+     "mute": ["footsteps"],                         # layers left out of the mix (their stems are silent)
      "seed": 3}                                     # every key is optional
 
 `read_document` checks it (every problem is an InputError naming the field);
@@ -30,7 +31,7 @@ from foleystudio.vision.contacts import FEET, KINDS, ContactEvent
 
 SCHEMA = "foleystudio.edits.1"
 LEVEL_RANGE_DB = (-60.0, 12.0)  # quieter than -60 dB is off (turn the events off); louder than +12 dB clips the mix
-_KEYS = ("schema", "off", "moved", "added", "cues", "levels", "seed")
+_KEYS = ("schema", "off", "moved", "added", "cues", "levels", "mute", "seed")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Edits:
     added: tuple[Added, ...] = ()
     cues: tuple[Cue, ...] = ()
     levels: tuple[tuple[str, float], ...] = ()  # (layer, dB)
+    mute: tuple[str, ...] = ()  # layers left out of the mix
     seed: int | None = None  # None: the job's own seed
 
 
@@ -78,10 +80,11 @@ def read_document(data: object) -> Edits:
     if not isinstance(levels_map, dict):
         raise InputError("edits.levels: must be an object of layer -> level in dB")
     levels = tuple((_layer(name), _level(f"edits.levels[{name!r}]", db)) for name, db in levels_map.items())
+    mute = tuple(dict.fromkeys(_layer(name, "edits.mute") for name in _list(data, "mute")))
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise InputError(f"edits.seed: {seed!r} must be a whole number")
-    return Edits(off=off, moved=moved, added=added, cues=cues, levels=levels, seed=seed)
+    return Edits(off=off, moved=moved, added=added, cues=cues, levels=levels, mute=mute, seed=seed)
 
 
 def check_against(edits: Edits, n_events: int, duration_s: float) -> None:
@@ -102,7 +105,7 @@ def check_against(edits: Edits, n_events: int, duration_s: float) -> None:
 def edit_options(edits: Edits, events: tuple[ContactEvent, ...],
                  base: RenderOptions = RenderOptions()) -> RenderOptions:
     """`base` with the edits applied: the analysis's `events` less those off, moved ones at their new time, added
-    ones; the cues as a cue sheet (they win over `base`'s surface and footwear); the levels; the seed."""
+    ones; the cues as a cue sheet (they win over `base`'s surface and footwear); the levels and mutes; the seed."""
     moved = dict(edits.moved)
     kept = []
     for event_id, event in zip(event_ids(len(events)), events):
@@ -118,7 +121,7 @@ def edit_options(edits: Edits, events: tuple[ContactEvent, ...],
     event_list = EventList(events=tuple(sorted(kept, key=lambda e: e.t_s)), source="edits")
     cues = CueSheet(cues=edits.cues, source="edits") if edits.cues else base.cues
     return replace(base, events=event_list, cues=cues, levels=edits.levels or base.levels,
-                   seed=base.seed if edits.seed is None else edits.seed)
+                   mute=edits.mute or base.mute, seed=base.seed if edits.seed is None else edits.seed)
 
 
 def _list(data: dict, key: str) -> list:
@@ -185,9 +188,9 @@ def _choice(where: str, value: object, allowed: tuple[str, ...]) -> str:
     return text
 
 
-def _layer(name: object) -> str:
+def _layer(name: object, where: str = "edits.levels") -> str:
     if name not in LAYERS:
-        raise InputError(f"edits.levels: unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
+        raise InputError(f"{where}: unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
     return str(name)
 
 
@@ -201,4 +204,4 @@ def _level(where: str, value: object) -> float:
 
 
 def empty_document() -> dict:
-    return {"schema": SCHEMA, "off": [], "moved": {}, "added": [], "cues": [], "levels": {}, "seed": None}
+    return {"schema": SCHEMA, "off": [], "moved": {}, "added": [], "cues": [], "levels": {}, "mute": [], "seed": None}

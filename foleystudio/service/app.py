@@ -12,7 +12,7 @@ from foleystudio import __version__
 from foleystudio.errors import FoleyError
 from foleystudio.service.deps import require_token
 from foleystudio.service.ratelimit import RateLimit
-from foleystudio.service.routes import edits, jobs, results
+from foleystudio.service.routes import edits, jobs, results, worker
 from foleystudio.service.settings import Settings
 from foleystudio.service.store import JobStore
 from foleystudio.service.uploads import Refused
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (jobs, results, edits):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(worker.router, prefix="/api")  # remote workers: their own token, not the API's
 
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
     async def no_route(rest: str) -> JSONResponse:  # not the page's: an unknown /api path is a 404, whatever the method

@@ -29,8 +29,9 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
+from foleystudio.service.remote import StoreUnavailable, open_store
 from foleystudio.service.settings import Settings
-from foleystudio.service.store import FINISHED, JobStore
+from foleystudio.service.store import FINISHED, JobStore, Records
 
 log = logging.getLogger("foleystudio.service")
 
@@ -66,10 +67,18 @@ def make_celery(settings: Settings) -> Celery:
 
 def _run(task, job_id: str) -> str:
     """The task: `job_id` from its upload to its results, as an embedded worker runs it."""
+    settings: Settings = task.app.foley_settings
+    try:
+        return _run_job(task, settings, job_id)
+    except StoreUnavailable as exc:  # a remote worker's server is away: ask again in a lease
+        log.warning("job %s: %s", job_id, exc)
+        raise task.retry(countdown=settings.lease_s) from None
+
+
+def _run_job(task, settings: Settings, job_id: str) -> str:
     from foleystudio.service.worker import Worker
 
-    settings: Settings = task.app.foley_settings
-    store = JobStore(settings.database)
+    store = open_store(settings)  # on another host: the server's API (FOLEY_SERVER_URL)
     record = store.get(job_id)
     if record is None or record["state"] in FINISHED:
         return record["state"] if record else "deleted"  # an earlier delivery finished it, or the user removed it
@@ -93,7 +102,7 @@ def _run(task, job_id: str) -> str:
     return record["state"]
 
 
-def _stamp(store: JobStore, job_id: str) -> None:
+def _stamp(store: Records, job_id: str) -> None:
     store.update(job_id, lambda r: {**r, "sent": time.time()})
 
 

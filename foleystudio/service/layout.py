@@ -2,6 +2,7 @@
 
     <data_dir>/jobs/<id>/input              the upload, as received (renamed into place once complete)
     <data_dir>/jobs/<id>/analysis.pickle    the job's analysis: a re-render never analyses again
+    <data_dir>/jobs/<id>/detected.json      the analysis's own events, before any edit (what the page edits)
     <data_dir>/jobs/<id>/results.<n>/       the results of run n; the record names the current one
     <data_dir>/cache/                       the analysis cache shared by every job (same video, same analysis)
 """
@@ -44,6 +45,10 @@ class JobFiles:
     @property
     def analysis(self) -> Path:
         return self.root / "analysis.pickle"
+
+    @property
+    def detected(self) -> Path:
+        return self.root / "detected.json"
 
     def results(self, name: str) -> Path:
         return self.root / name

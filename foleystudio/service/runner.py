@@ -23,13 +23,16 @@ from pathlib import Path
 import soundfile
 
 from foleystudio.analysis import Analysis, analyse
-from foleystudio.api import export, render
+from foleystudio.api import RenderOptions, choose_styles, export, render
 from foleystudio.edits.document import check_against, edit_options, read_document
 from foleystudio.errors import FoleyError
+from foleystudio.export.atomic import write_json
+from foleystudio.export.events import events_document
 from foleystudio.media.probe import probe_video
 from foleystudio.service.layout import JobFiles, sync_dir
 from foleystudio.service.options import analysis_options, export_options, render_options
-from foleystudio.service.store import JobStore
+from foleystudio.service.remote import StoreUnavailable
+from foleystudio.service.store import JobStore, Records
 
 log = logging.getLogger("foleystudio.service")
 
@@ -45,7 +48,7 @@ class Stopped(Exception):
     """The job is no longer this run's (cancelled, deleted, or taken over after its lease lapsed)."""
 
 
-def run_job(store: JobStore, job_id: str, *, token: str | None = None, lease_s: float = TASK_LEASE_S) -> dict | None:
+def run_job(store: Records, job_id: str, *, token: str | None = None, lease_s: float = TASK_LEASE_S) -> dict | None:
     """Run `job_id` to done or failed; the final record, or None when the job was not this run's to finish.
 
     `token` is the claim a worker already holds (and renews); without one (a task queue calling it) the job is
@@ -64,7 +67,7 @@ def run_job(store: JobStore, job_id: str, *, token: str | None = None, lease_s: 
     progress = _Progress(store, job_id, token, renew_s=renew_s)
     try:
         results = _run(store, record, files, progress)
-    except Stopped:
+    except (Stopped, StoreUnavailable):  # no longer this run's, or its records out of reach for a whole lease
         return None
     except FoleyError as exc:
         return _fail(store, job_id, token, _public(str(exc), files, record))
@@ -77,9 +80,12 @@ def run_job(store: JobStore, job_id: str, *, token: str | None = None, lease_s: 
     except Exception as exc:  # a bug: the job says so, the traceback goes to the log
         print(traceback.format_exc(), file=sys.stderr)
         return _fail(store, job_id, token, f"internal error ({type(exc).__name__}: {exc}); the log has the details")
-    done = store.update(job_id, lambda r: {**r, "state": "done", "stage": "done", "percent": 100.0, "error": None,
-                                           "results": results, "finished": time.time(), "token": None,
-                                           "lease_until": None}, token=token)
+    try:
+        done = store.update(job_id, lambda r: {**r, "state": "done", "stage": "done", "percent": 100.0, "error": None,
+                                               "results": results, "finished": time.time(), "token": None,
+                                               "lease_until": None}, token=token)
+    except StoreUnavailable:
+        done = None
     if done is None:  # cancelled or taken over while finishing: what this run wrote is not the job's
         shutil.rmtree(files.results(results["dir"]), ignore_errors=True)
         return None
@@ -88,12 +94,14 @@ def run_job(store: JobStore, job_id: str, *, token: str | None = None, lease_s: 
     return done
 
 
-def _run(store: JobStore, record: dict, files: JobFiles, progress: _Progress) -> dict:
+def _run(store: Records, record: dict, files: JobFiles, progress: _Progress) -> dict:
     options = record["options"]
     for stale in files.stale_results(keep=(record.get("results") or {}).get("dir")):
         shutil.rmtree(stale, ignore_errors=True)  # what a run that died left
     analysis = _analysis(store, record, files, progress)
     base = render_options(options)
+    if not files.detected.exists():
+        _write_detected(analysis, base, files)
     edits_doc = record.get("edits")
     if edits_doc:
         edits = read_document(edits_doc)
@@ -109,8 +117,12 @@ def _run(store: JobStore, record: dict, files: JobFiles, progress: _Progress) ->
     tmp.mkdir()  # not parents: a deleted job's folder is not made again
     try:
         progress.stage("export")
-        outputs = export(analysis, rendered, tmp / f"{record['id']}.mp4", options=base,
-                         exports=export_options(options), callback=progress)
+        exports = export_options(options)
+        if record.get("edits_version"):  # a re-render makes the preview only when asked: it is the slow part
+            formats = tuple(f for f in exports.formats if f != "preview")
+            exports = replace(exports, formats=formats + (("preview",) if record.get("with_preview") else ()))
+        outputs = export(analysis, rendered, tmp / f"{record['id']}.mp4", options=base, exports=exports,
+                         callback=progress)
         mix = None
         if rendered is not None:
             mix = tmp / f"{record['id']}.mix.wav"
@@ -125,7 +137,7 @@ def _run(store: JobStore, record: dict, files: JobFiles, progress: _Progress) ->
     return {"dir": name, "files": [_entry(Path(p).name, record["id"], files.results(name)) for p in paths if p]}
 
 
-def _analysis(store: JobStore, record: dict, files: JobFiles, progress: _Progress) -> Analysis:
+def _analysis(store: Records, record: dict, files: JobFiles, progress: _Progress) -> Analysis:
     """The job's analysis, from beside the job when it was made before (a re-render), else made now."""
     info = probe_video(files.input)
     if files.analysis.exists():
@@ -151,6 +163,12 @@ def _analysis(store: JobStore, record: dict, files: JobFiles, progress: _Progres
     return analysis
 
 
+def _write_detected(analysis: Analysis, options: RenderOptions, files: JobFiles) -> None:
+    """The analysis's own events with their ids, before any edit: what the page shows and edits."""
+    write_json(files.detected, events_document(analysis.info, analysis.contacts.events,
+                                               choose_styles(analysis, options), analysis.scene))
+
+
 KINDS = {".mp4": "video", ".events.json": "events", ".events.csv": "events_csv", ".mix.wav": "mix", ".wav": "stem",
          ".otio": "otio", ".edl": "edl", ".fcp.xml": "fcpxml", ".rpp": "rpp", ".markers.reaper.csv": "markers",
          ".markers.audition.csv": "markers", ".preview.mp4": "preview"}
@@ -169,9 +187,14 @@ def _sync(folder: Path) -> None:
             os.fsync(fh.fileno())
 
 
-def _fail(store: JobStore, job_id: str, token: str, reason: str) -> dict | None:
-    return store.update(job_id, lambda r: {**r, "state": "failed", "stage": "failed", "error": reason,
-                                           "finished": time.time(), "token": None, "lease_until": None}, token=token)
+def _fail(store: Records, job_id: str, token: str, reason: str) -> dict | None:
+    try:
+        return store.update(job_id, lambda r: {**r, "state": "failed", "stage": "failed", "error": reason,
+                                               "finished": time.time(), "token": None, "lease_until": None},
+                            token=token)
+    except StoreUnavailable:  # the lease lapses and the job is run again
+        log.warning("job %s failed (%s), but that could not be recorded", job_id, reason)
+        return None
 
 
 def _public(message: str, files: JobFiles, record: dict) -> str:
@@ -183,7 +206,7 @@ class _Progress:
     """The API's progress callbacks as the job's stage and percent, written at most every PROGRESS_EVERY_S;
     raises Stopped when the job is no longer this run's."""
 
-    def __init__(self, store: JobStore, job_id: str, token: str, *, renew_s: float | None = None):
+    def __init__(self, store: Records, job_id: str, token: str, *, renew_s: float | None = None):
         self.store, self.job_id, self.token, self.renew_s = store, job_id, token, renew_s
         self.last = 0.0
         self.name = "starting"

@@ -100,6 +100,7 @@ class EditsIn(BaseModel):
     added: list[AddedEvent] = []
     cues: list[CueIn] = Field([], description="surface/footwear per person (no start/end) or time range")
     levels: dict[str, float] = Field({}, description="layer -> level in dB")
+    mute: list[str] = Field([], description="layers left out of the mix (their stems are silent)")
     seed: int | None = None
 
 

@@ -30,9 +30,13 @@ class Settings(BaseSettings):
     workers: int = 1  # worker processes `foley serve` starts; 0: only standalone `foley worker`s run jobs
     max_attempts: int = 3  # a job whose worker died this many times is failed, not retried
     lease_s: float = 30.0  # a running job's claim; a worker renews it every lease_s / 3, a dead one's lapses
-    poll_s: float = 1.0  # how often an idle worker looks for a job
+    poll_s: float = 0.25  # how often an idle worker looks for a job (one indexed read; a re-render waits for it)
     broker_url: str | None = None  # redis://HOST:PORT/DB: jobs run on Celery workers (`foley worker`); unset: embedded
     concurrency: int = 1  # with a broker: jobs one `foley worker` runs at once (1: Celery's solo pool; more: prefork)
+    # workers on other hosts: the server answers the worker routes (/api/worker) only when worker_token is set;
+    # a `foley worker` with server_url keeps its job records through them, and only the files in data_dir
+    worker_token: str | None = None  # the secret between `foley serve` and its remote workers
+    server_url: str | None = None  # http://HOST:PORT of the `foley serve` whose jobs this worker runs
 
     @property
     def max_upload_bytes(self) -> int:

@@ -40,7 +40,28 @@ def is_job_id(text: str) -> bool:
     return len(text) == 32 and all(c in "0123456789abcdef" for c in text)
 
 
-class JobStore:
+class Records:
+    """What every job store offers on top of its `get` and `update` (SQLite here, the server's API in remote.py)."""
+
+    def update(self, job_id: str, change: Callable[[dict], dict | None], *, token: str | None = None) -> dict | None:
+        raise NotImplementedError
+
+    def set(self, job_id: str, *, token: str | None = None, **fields) -> dict | None:
+        return self.update(job_id, lambda r: {**r, **fields}, token=token)
+
+    def renew(self, job_id: str, token: str, *, lease_s: float) -> dict | None:
+        """Extend the lease of a job still held with `token`; None when it is not (cancelled, deleted, taken)."""
+        return self.update(job_id, lambda r: {**r, "lease_until": time.time() + lease_s}, token=token)
+
+
+def held(record: dict, token: str | None) -> bool:
+    """Whether a change made with `token` may touch `record` (no token: any change may)."""
+    return token is None or (record.get("token") == token and record["state"] == "running")
+
+
+class JobStore(Records):
+    remote = False  # the records are in a file this process opens
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.data_dir = self.path.parent  # the jobs' files and the analysis cache live beside the database
@@ -75,6 +96,7 @@ class JobStore:
     @staticmethod
     def _put(db: sqlite3.Connection, record: dict) -> None:
         record["updated"] = time.time()
+        record["rev"] = int(record.get("rev", 0)) + 1  # a remote worker's write names the revision it changed
         db.execute(
             "INSERT OR REPLACE INTO jobs (id, state, created, lease_until, token, record) VALUES (?, ?, ?, ?, ?, ?)",
             (record["id"], record["state"], record["created"], record.get("lease_until"), record.get("token"),
@@ -110,16 +132,13 @@ class JobStore:
             if row is None:
                 return None
             record = json.loads(row[0])
-            if token is not None and (record.get("token") != token or record["state"] != "running"):
+            if not held(record, token):
                 return None
             changed = change(record)
             if changed is None:
                 return None
             self._put(db, changed)
             return changed
-
-    def set(self, job_id: str, *, token: str | None = None, **fields) -> dict | None:
-        return self.update(job_id, lambda r: {**r, **fields}, token=token)
 
     def delete(self, job_id: str) -> bool:
         with self._write() as db:
@@ -155,10 +174,6 @@ class JobStore:
                               lease_until=now + lease_s, started=now, stage="starting", error=None)
                 self._put(db, record)
                 return record
-
-    def renew(self, job_id: str, token: str, *, lease_s: float) -> dict | None:
-        """Extend the lease of a job still held with `token`; None when it is not (cancelled, deleted, taken)."""
-        return self.update(job_id, lambda r: {**r, "lease_until": time.time() + lease_s}, token=token)
 
     def finished_before(self, t: float) -> list[str]:
         """Ids of jobs that ended before `t` (retention)."""

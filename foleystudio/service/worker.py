@@ -24,12 +24,14 @@ import time
 from pathlib import Path
 
 from foleystudio.service.layout import JobFiles
+from foleystudio.service.remote import StoreUnavailable, open_store
 from foleystudio.service.settings import Settings
-from foleystudio.service.store import JobStore, is_job_id
+from foleystudio.service.store import held, is_job_id
 
 log = logging.getLogger("foleystudio.service")
 
 CHECK_S = 0.25  # how often a running job's record is looked at (cancel, delete, timeout)
+REMOTE_CHECK_S = 1.0  # the same through the server's API (a request each time)
 SWEEP_EVERY_S = 600.0  # retention and orphaned uploads
 ORPHAN_AGE_S = 3600.0  # a job folder with no record this old is an upload that never finished
 PARENT_ENV = "FOLEY_WORKER_PARENT"  # set by `foley serve` for the workers it starts: the server's pid
@@ -53,23 +55,25 @@ def follow_parent() -> bool:
     return os.getppid() == int(parent)  # it may have died before the line above
 
 
-def _child(database: str, job_id: str, token: str) -> None:
+def _child(store, job_id: str, token: str) -> None:
     die_with_parent()
     from foleystudio.service.runner import run_job
 
-    run_job(JobStore(database), job_id, token=token)
+    run_job(store, job_id, token=token)
 
 
 class Worker:
-    # Job children are spawned: forking the worker is not safe once a library in it has started
-    # threads (torch, OpenBLAS, Celery's heartbeat), as the child can abort on a lock held by a
-    # thread that was not copied. Spawning costs the child ~1 s of imports a job. Tests that patch
-    # the runner in their own process (and never run the pipeline) use "fork".
-    start_method = "spawn"
+    # Job children come from a fork server: a fresh process that imported the runner once, and forks
+    # a child per job from there. Forking the worker itself is not safe once a library in it has
+    # started threads (torch, Celery's heartbeat): the child can abort on a lock held by a thread that
+    # was not copied; spawning is safe but costs every job ~1 s of imports. The fork server dies
+    # with the worker (service/forkserver.py), and its children with it. Tests that patch the runner in
+    # their own process (and never run the pipeline) use "fork".
+    start_method = "forkserver"
 
     def __init__(self, settings: Settings, *, name: str | None = None):
         self.settings = settings
-        self.store = JobStore(settings.database)
+        self.store = open_store(settings)  # the server's API on another host (FOLEY_SERVER_URL), else the database
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self.last_sweep = 0.0
@@ -77,9 +81,14 @@ class Worker:
     def run_forever(self) -> None:
         log.info("worker %s on %s", self.name, self.settings.data_dir)
         while not self.stopping.is_set():
-            if time.monotonic() - self.last_sweep > SWEEP_EVERY_S:
-                self.sweep()
-            if not self.run_once():
+            if time.monotonic() - self.last_sweep > SWEEP_EVERY_S and not self.store.remote:
+                self.sweep()  # a remote worker leaves retention to the server
+            try:
+                ran = self.run_once()
+            except StoreUnavailable as exc:
+                log.warning("%s; trying again", exc)
+                ran = False
+            if not ran:
                 self.stopping.wait(self.settings.poll_s)
 
     def run_once(self, job_id: str | None = None) -> bool:
@@ -93,10 +102,15 @@ class Worker:
 
     def _supervise(self, job_id: str, token: str) -> None:
         s = self.settings
-        child = multiprocessing.get_context(self.start_method).Process(target=_child, args=(str(s.database), job_id, token),
-                                      name=f"foley-job-{job_id[:8]}", daemon=True)
+        context = multiprocessing.get_context(self.start_method)
+        if self.start_method == "forkserver":
+            # read when the fork server starts: it dies with this worker, and has the runner imported once
+            context.set_forkserver_preload(["foleystudio.service.forkserver", "foleystudio.service.runner"])
+        child = context.Process(
+            target=_child, args=(self.store, job_id, token), name=f"foley-job-{job_id[:8]}", daemon=True)
         child.start()
-        started = last_renew = time.monotonic()
+        started = last_renew = last_check = time.monotonic()
+        check_s = REMOTE_CHECK_S if self.store.remote else CHECK_S
         why = None
         while child.is_alive():
             child.join(CHECK_S)
@@ -107,18 +121,29 @@ class Worker:
                 why = "stopping"
             elif now - started > s.job_timeout_s:
                 why = "timeout"
-            elif now - last_renew > s.lease_s / 3:
-                last_renew = now
-                if self.store.renew(job_id, token, lease_s=s.lease_s) is None:
-                    why = "gone"  # cancelled, deleted, or no longer ours
-            else:
-                record = self.store.get(job_id)
-                if record is None or record.get("token") != token or record["state"] != "running":
-                    why = "gone"
+            elif now - last_check >= check_s:
+                last_check, renew = now, now - last_renew > s.lease_s / 3
+                why = self._still_ours(job_id, token, renew=renew)
+                last_renew = now if renew else last_renew
             if why:
                 child.kill()
                 child.join()
-        self._after(job_id, token, child.exitcode, why)
+        try:
+            self._after(job_id, token, child.exitcode, why)
+        except StoreUnavailable as exc:  # the lease lapses, and the job is run again
+            log.warning("job %s: its end could not be recorded (%s)", job_id, exc)
+
+    def _still_ours(self, job_id: str, token: str, *, renew: bool) -> str | None:
+        """None while the job is this worker's to run (its lease renewed when `renew`), else "gone": cancelled,
+        deleted, taken over, or its records out of reach for a whole lease (another worker may have it by now)."""
+        try:
+            if renew:
+                return None if self.store.renew(job_id, token, lease_s=self.settings.lease_s) else "gone"
+            record = self.store.get(job_id)
+        except StoreUnavailable as exc:
+            log.warning("job %s stopped: %s", job_id, exc)
+            return "gone"
+        return None if record is not None and held(record, token) else "gone"
 
     def _after(self, job_id: str, token: str, exitcode: int | None, why: str | None) -> None:
         s = self.settings
@@ -166,6 +191,30 @@ class Worker:
 
     def stop(self, *_) -> None:
         self.stopping.set()
+
+
+class Sweeper:
+    """Retention for a `foley serve` that starts no worker of its own (its workers are remote, or started apart)."""
+
+    def __init__(self, settings: Settings):
+        self.worker = Worker(settings, name="sweeper")
+        self.thread = threading.Thread(target=self._loop, name="foley-sweeper", daemon=True)
+
+    def start(self) -> Sweeper:
+        self.thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self.worker.stopping.is_set():
+            try:
+                self.worker.sweep()
+            except Exception:  # a full or busy disk: the next round tries again
+                log.exception("sweep failed")
+            self.worker.stopping.wait(SWEEP_EVERY_S)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self.worker.stop()
+        self.thread.join(timeout_s)
 
 
 class WorkerPool:

@@ -10,7 +10,6 @@ const KINDS = {
   otio: "OpenTimelineIO", edl: "EDL (CMX 3600)", fcpxml: "Final Cut Pro 7 XML", rpp: "REAPER project",
   markers: "Markers", preview: "Annotated preview",
 };
-const LAYER_OFF_DB = -60; // the edits document's floor: a layer switched off sits there (LEVEL_RANGE_DB)
 
 export class Controls {
   constructor({ root, vocabulary, colorOf, onChange, onRender, onDiscard, markedRange, playhead }) {
@@ -196,8 +195,8 @@ export class Controls {
       });
       on.addEventListener("change", () => {
         this.onChange((d) => {
-          if (on.checked) delete d.levels[layer];
-          else d.levels[layer] = LAYER_OFF_DB;
+          d.mute = d.mute.filter((x) => x !== layer);
+          if (!on.checked) d.mute.push(layer);
         });
       });
       list.append(row);
@@ -207,7 +206,7 @@ export class Controls {
   fillLayers(draft) {
     for (const row of this.root.querySelectorAll(".layer-row")) {
       const value = draft.levels[row.dataset.layer] ?? 0;
-      const off = value <= LAYER_OFF_DB;
+      const off = draft.mute.includes(row.dataset.layer);
       row.querySelector(".on").checked = !off;
       const level = row.querySelector(".level");
       level.disabled = off;

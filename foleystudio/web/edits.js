@@ -6,14 +6,14 @@ export const SR = 48000;
 export const SCHEMA = "foleystudio.edits.1";
 
 export function emptyDocument() {
-  return { schema: SCHEMA, off: [], moved: {}, added: [], cues: [], levels: {}, seed: null };
+  return { schema: SCHEMA, off: [], moved: {}, added: [], cues: [], levels: {}, mute: [], seed: null };
 }
 
 /** The document with every key, cue and added event in the form the server stores (nulls, not absences). */
 export function complete(document) {
   const d = { ...emptyDocument(), ...(document || {}), schema: SCHEMA };
   return { ...d, off: [...d.off], moved: { ...d.moved }, added: d.added.map(fullAdded), cues: d.cues.map(fullCue),
-           levels: { ...d.levels } };
+           levels: { ...d.levels }, mute: [...d.mute] };
 }
 
 export function fullCue(c) {
@@ -35,17 +35,12 @@ export const tidy = (t) => Number(t.toFixed(6));
 
 /** How many things differ between two documents (for "3 changes"). */
 export function countChanges(a, b) {
-  const offA = new Set(a.off);
-  const offB = new Set(b.off);
-  let n = [...offA].filter((id) => !offB.has(id)).length + [...offB].filter((id) => !offA.has(id)).length;
+  const apart = (x, y) => x.filter((v) => !y.includes(v)).length + y.filter((v) => !x.includes(v)).length;
+  const json = (xs) => xs.map((x) => JSON.stringify(x));
+  let n = apart(a.off, b.off) + apart(a.mute, b.mute) + apart(json(a.added), json(b.added))
+    + apart(json(a.cues), json(b.cues));
   const ids = new Set([...Object.keys(a.moved), ...Object.keys(b.moved)]);
   for (const id of ids) if (a.moved[id] !== b.moved[id]) n += 1;
-  const addedA = a.added.map((x) => JSON.stringify(x));
-  const addedB = b.added.map((x) => JSON.stringify(x));
-  n += addedA.filter((x) => !addedB.includes(x)).length + addedB.filter((x) => !addedA.includes(x)).length;
-  const cuesA = a.cues.map((x) => JSON.stringify(x));
-  const cuesB = b.cues.map((x) => JSON.stringify(x));
-  n += cuesA.filter((x) => !cuesB.includes(x)).length + cuesB.filter((x) => !cuesA.includes(x)).length;
   const layers = new Set([...Object.keys(a.levels), ...Object.keys(b.levels)]);
   for (const layer of layers) if ((a.levels[layer] ?? 0) !== (b.levels[layer] ?? 0)) n += 1;
   if ((a.seed ?? null) !== (b.seed ?? null)) n += 1;
@@ -53,35 +48,16 @@ export function countChanges(a, b) {
 }
 
 /**
- * What the page knows of the analysis's own events (id -> {id, t, person, foot, kind, layer}): the
- * rendered event list gives every event that is on, at its original time unless the stored edits
- * moved it; an event turned off is not in it, so what was once seen is kept per job in
- * localStorage. Events it has never seen are returned in `unknown` (ids only).
+ * The analysis's own events (id -> its row: t, person, foot, kind, layer, surface...) from the job's detected events
+ * (GET /api/jobs/{id}/edits/detected): every event the machine found, at its own time, whether the
+ * edits turned it off or moved it or not.
  */
-export function detectedEvents(jobId, rendered, stored) {
-  const key = `foleystudio.detected.${jobId}`;
-  let cached = {};
-  try {
-    cached = JSON.parse(localStorage.getItem(key) || "{}");
-  } catch (_) {
-    cached = {};
+export function detectedEvents(detected) {
+  const known = new Map();
+  for (const e of detected?.events || []) {
+    known.set(e.id, { ...e, layer: e.layer || "footsteps" });
   }
-  const known = new Map(Object.entries(cached));
-  for (const e of rendered?.events || []) {
-    if (!/^e\d+$/.test(e.id)) continue; // an added event ("u0000")
-    const moved = e.id in stored.moved;
-    const entry = { id: e.id, t: e.t, person: e.person, foot: e.foot, kind: e.kind, layer: e.layer || "footsteps" };
-    if (!moved) known.set(e.id, entry);
-    else if (!known.has(e.id)) known.set(e.id, { ...entry, t: null }); // its own time is not known here
-  }
-  const sure = Object.fromEntries([...known].filter(([, e]) => e.t !== null));
-  try {
-    localStorage.setItem(key, JSON.stringify(sure));
-  } catch (_) {
-    /* full or blocked: the page still works for this visit */
-  }
-  const unknown = stored.off.filter((id) => !known.has(id));
-  return { events: known, unknown };
+  return { events: known };
 }
 
 /** The timeline's items: the analysis's events with the draft applied, then the added ones. */
@@ -97,7 +73,8 @@ export function timelineItems(detected, draft, rendered) {
     items.push({
       key: e.id, id: e.id, t, t0: e.t, person: e.person, foot: e.foot, kind: e.kind, layer: e.layer,
       off: draft.off.includes(e.id), moved: movedTo !== undefined, added: null,
-      surface: r?.surface, footwear: r?.footwear, surfaceSource: r?.surface_source, confidence: r?.confidence,
+      surface: r?.surface ?? e.surface, footwear: r?.footwear ?? e.footwear,
+      surfaceSource: r?.surface_source ?? e.surface_source, confidence: r?.confidence ?? e.confidence,
     });
   }
   draft.added.forEach((a, k) => {

@@ -21,7 +21,7 @@ const state = {
   draft: edits.emptyDocument(), // what the user is changing
   drafts: new Map(), // job id -> a draft with unsaved changes, kept while other jobs are open
   rendered: null, // the current events file
-  detected: { events: new Map(), unknown: [] },
+  detected: { events: new Map() },
   items: [],
   selected: null,
   rendering: null, // { version, startedAt, sent } while a re-render the page asked for runs
@@ -102,7 +102,7 @@ function open(job) {
   view.reset(job.video.duration_s);
   player.clear();
   state.rendered = null;
-  state.detected = { events: new Map(), unknown: [] };
+  state.detected = { events: new Map() };
   state.stored = edits.emptyDocument();
   state.draft = state.drafts.get(job.id) || edits.emptyDocument();
   update(job);
@@ -139,9 +139,10 @@ function overlay(job) {
 async function loadResults(job) {
   const mine = state.rendering && job.edits_version >= state.rendering.version;
   try {
-    const [{ version, document }, rendered] = await Promise.all([
+    const [{ version, document }, rendered, detected] = await Promise.all([
       getJSON(`/api/jobs/${job.id}/edits`),
       resultJSON(job, "events"),
+      getJSON(`/api/jobs/${job.id}/edits/detected`),
     ]);
     if (state.job?.id !== job.id) return;
     state.stored = edits.complete(document);
@@ -150,7 +151,7 @@ async function loadResults(job) {
     if (mine && !editedSince) state.drafts.delete(job.id);
     state.draft = state.drafts.has(job.id) ? state.drafts.get(job.id) : edits.clone(state.stored);
     state.rendered = rendered;
-    state.detected = edits.detectedEvents(job.id, rendered, state.stored);
+    state.detected = edits.detectedEvents(detected);
     if (mine) {
       const seconds = (performance.now() - state.rendering.startedAt) / 1000;
       state.status = `Rendered in ${seconds.toFixed(1)} s`;
@@ -224,7 +225,8 @@ async function rerender() {
   state.status = "Rendering…";
   refresh();
   try {
-    const queued = await getJSON(`/api/jobs/${job.id}/edits`, { method: "PUT", json: state.draft });
+    const preview = $("render-preview").checked ? "?preview=true" : ""; // the slow part: only when asked
+    const queued = await getJSON(`/api/jobs/${job.id}/edits${preview}`, { method: "PUT", json: state.draft });
     state.rendering.version = queued.edits_version;
     jobs.upsert(queued);
   } catch (error) {
@@ -299,17 +301,6 @@ function inspector(who) {
     if (previous !== "" && who.includes(Number(previous))) select.value = previous;
   }
   if (item) select.value = String(item.person);
-  const unknown = state.detected.unknown.filter((id) => state.draft.off.includes(id));
-  const box = $("unknown-off");
-  box.hidden = !unknown.length;
-  box.replaceChildren(document.createTextNode(`Off, not seen by this browser: `), ...unknown.map((id) => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "small";
-    b.textContent = `Turn on ${id}`;
-    b.addEventListener("click", () => change((d) => { d.off = d.off.filter((x) => x !== id); }));
-    return b;
-  }));
 }
 
 function jobInfo(job) {

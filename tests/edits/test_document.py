@@ -62,6 +62,8 @@ def test_off_moved_added_cues_levels_seed():
     ({"levels": {"footsteps": -90}}, "outside -60..12 dB"),
     ({"levels": {"ambience": 0}}, "unknown layer 'ambience'"),
     ({"seed": 1.5}, "edits.seed"),
+    ({"mute": "footsteps"}, "edits.mute: must be a list"),
+    ({"mute": ["ambience"]}, "edits.mute: unknown layer 'ambience'"),
 ])
 def test_every_problem_names_its_field(document, fragment):
     with pytest.raises(InputError, match=None) as caught:
@@ -83,3 +85,12 @@ def test_layer_levels_are_linear_gains():
     assert layer_gains(()) == {}
     with pytest.raises(InputError, match="unknown layer 'music'"):
         layer_gains((("music", 0.0),))
+
+
+def test_a_muted_layer_has_no_gain_whatever_its_level():
+    edits = read_document({"levels": {"footsteps": 6}, "mute": ["footsteps", "footsteps"]})
+    assert edits.mute == ("footsteps",)
+    options = edit_options(edits, events(0.5), RenderOptions())
+    assert options.mute == ("footsteps",) and options.levels == (("footsteps", 6.0),)
+    assert layer_gains(options.levels, mute=options.mute) == {"footsteps": 0.0}
+    assert edit_options(read_document({}), events(0.5), RenderOptions(mute=("footsteps",))).mute == ("footsteps",)

@@ -51,7 +51,10 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     assert len(before) >= 3
     stem_before = stem_of(client, job_id)
     assert client.get(f"/api/jobs/{job_id}/edits").json() == {"version": 0, "document": {
-        "schema": "foleystudio.edits.1", "off": [], "moved": {}, "added": [], "cues": [], "levels": {}, "seed": None}}
+        "schema": "foleystudio.edits.1", "off": [], "moved": {}, "added": [], "cues": [], "levels": {}, "mute": [],
+        "seed": None}}
+    detected = client.get(f"/api/jobs/{job_id}/edits/detected").json()["events"]
+    assert detected == before  # before any edit, what was detected is what was rendered
     # the job's children are spawned, so a patch here would not reach them: the record counts
     # the analyses its runs made instead (below)
 
@@ -71,6 +74,8 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     assert len(after) == len(before)  # one off, one added
     stored = client.get(f"/api/jobs/{job_id}/edits").json()
     assert stored["version"] == 1 and stored["document"]["off"] == [off]
+    # the event turned off is gone from the results, not from what was detected: the page can turn it on again
+    assert client.get(f"/api/jobs/{job_id}/edits/detected").json()["events"] == detected
 
     # a level alone: the same events, the footstep stem 6 dB down
     job = put(client, job_id, {"levels": {"footsteps": -6.0}})
@@ -80,10 +85,37 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     ratio = np.abs(stem_after).max() / np.abs(stem_before).max()
     assert ratio == pytest.approx(10 ** (-6 / 20), rel=2e-3)
 
+    # a muted layer: the same events, its stem written silent, the mix silent (the only layer today)
+    job = put(client, job_id, {"levels": {"footsteps": -6.0}, "mute": ["footsteps"]})
+    assert [e["id"] for e in events_of(client, job_id)] == [e["id"] for e in before]
+    assert len(stem_of(client, job_id)) == len(stem_before) and not np.any(stem_of(client, job_id))
+    mix = next(f for f in job["results"] if f["kind"] == "mix")
+    assert not np.any(soundfile.read(io.BytesIO(client.get(mix["url"]).content))[0])
+
     record = client.app.state.store.get(job_id)
-    assert record["analyses"] == 1  # analysed once, rendered three times
+    assert record["analyses"] == 1  # analysed once, rendered four times
     folder = client.app.state.settings.jobs_dir / job_id
-    assert sorted(p.name for p in folder.iterdir()) == ["analysis.pickle", "input", f"results.{record['run']}"]
+    assert sorted(p.name for p in folder.iterdir()) == ["analysis.pickle", "detected.json", "input",
+                                                        f"results.{record['run']}"]
+
+
+def test_a_re_render_makes_the_preview_only_when_asked(processed):
+    client = processed.client
+    job_id = upload(client, processed.clip, seed=3, export="csv,preview").json()["id"]
+    assert run_queued(client) == 1
+
+    def kinds(job: dict) -> set[str]:
+        return {f["kind"] for f in job["results"]}
+
+    assert "preview" in kinds(client.get(f"/api/jobs/{job_id}").json())  # the first run: as the options say
+    assert "preview" not in kinds(put(client, job_id, {"seed": 4}))  # a re-render: about a second, no preview
+    response = client.put(f"/api/jobs/{job_id}/edits?preview=true", json={"seed": 4})
+    assert response.status_code == 202
+    assert run_queued(client) == 1
+    job = client.get(f"/api/jobs/{job_id}").json()
+    assert job["state"] == "done" and "preview" in kinds(job)
+    assert "preview" not in kinds(put(client, job_id, {"seed": 5}))  # asked for once, not for every re-render
+    client.delete(f"/api/jobs/{job_id}")
 
 
 @pytest.mark.parametrize("document, status, fragment", [
@@ -91,6 +123,8 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     ({"moved": {"e0000": 99.0}}, 422, "past the end of the video"),
     ({"moved": {"e0000": -1}}, 422, "moved"),
     ({"levels": {"music": -3}}, 422, "unknown layer 'music'"),
+    ({"mute": ["music"]}, 422, "edits.mute: unknown layer 'music'"),
+    ({"mute": "footsteps"}, 422, "mute"),
     ({"levels": {"footsteps": 40}}, 422, "outside -60..12 dB"),
     ({"added": [{"t": 0.5, "foot": "middle"}]}, 422, "edits.added[0].foot"),
     ({"cues": [{"start": 1, "end": 0.5, "surface": "grass"}]}, 422, "edits.cues[0].end"),

@@ -236,7 +236,8 @@ def test_openapi_documents_every_route(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {"/api/jobs", "/api/jobs/{job_id}", "/api/jobs/{job_id}/events", "/api/jobs/{job_id}/cancel",
                           "/api/jobs/{job_id}/results", "/api/jobs/{job_id}/results/{name}",
-                          "/api/jobs/{job_id}/edits"}
+                          "/api/jobs/{job_id}/edits", "/api/jobs/{job_id}/edits/detected",
+                          "/api/worker", "/api/worker/claim", "/api/worker/jobs/{job_id}"}
     form = paths["/api/jobs"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert {"video", "surface", "seed", "export"} <= set(form["properties"])
 

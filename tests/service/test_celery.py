@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import signal
+import subprocess
 import time
 
 import httpx
@@ -97,7 +98,7 @@ def test_job_through_celery_is_the_embedded_job(processed, tmp_path, redis_url):
         record = JobStore(service.data_dir / "jobs.sqlite").get(job_id)
         assert record["analyses"] == 1 and record["run"] == 2
         assert sorted(p.name for p in (service.data_dir / "jobs" / job_id).iterdir()) == [
-            "analysis.pickle", "input", "results.2"]
+            "analysis.pickle", "detected.json", "input", "results.2"]
 
         # a cancelled job's message finds it cancelled and does nothing; the worker goes on to the next
         square = make_video(tmp_path / "square.mp4", n_frames=20)
@@ -154,7 +155,7 @@ def test_celery_worker_killed_mid_job_and_server_restarted(clip, tmp_path, redis
             folder = data / "jobs" / job_id
             assert (folder / "input").read_bytes() == clip.read_bytes()  # the upload, intact
             names = sorted(p.name for p in folder.iterdir())
-            assert names == ["analysis.pickle", "input", "results.1"], names  # one set of results, nothing partial
+            assert names == ["analysis.pickle", "detected.json", "input", "results.1"], names  # one set, no partial
             assert sorted(p.name for p in (folder / "results.1").iterdir()) == sorted(
                 f["name"] for f in finished["results"])
             jobs = httpx.get(f"{service.url}/api/jobs", timeout=10).json()["jobs"]
@@ -193,3 +194,34 @@ def test_load(clip, tmp_path):
     figures = load.run_load(clip, uploads=6, workers=2, broker=True, limit_s=400, folder=tmp_path)
     print(load.report(figures))
     assert figures["problems"] == [] and figures["done"] == 6, figures
+
+
+def test_a_celery_worker_on_another_host_keeps_its_records_through_the_server(tmp_path, redis_url):
+    from tests.service.test_remote import TOKEN, far_worker, remote_worker_dir
+
+    service = celery_service(tmp_path, redis_url)
+    service.env["FOLEY_WORKER_TOKEN"] = TOKEN
+    try:
+        service.serve(workers=0)
+        far = remote_worker_dir(service, tmp_path)
+        command, env = far_worker(service, far)
+        log = open(tmp_path / "far-worker.log", "w")
+        worker = subprocess.Popen(command, env=env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT)
+        service.procs.append(worker)
+        until(lambda: " ready." in (tmp_path / "far-worker.log").read_text(), 90, "the Celery worker to start")
+        square = make_video(tmp_path / "square.mp4", n_frames=20)
+        job_id = service.upload(square, export="csv")
+        job = follow(service, job_id, timeout_s=120)[-1]
+        assert job["state"] == "done", (job, (tmp_path / "far-worker.log").read_text()[-3000:])
+        assert not list(far.glob("jobs.sqlite*")), "a remote worker never opens a database in the shared folder"
+        record = JobStore(service.data_dir / "jobs.sqlite").get(job_id)
+        assert record["worker"].startswith("celery@") and record["attempts"] == 1
+
+        # cancelled while it waits in the queue: the remote task finds it so through the server, and does nothing
+        cancelled = service.upload(square, export="csv")
+        assert httpx.post(f"{service.url}/api/jobs/{cancelled}/cancel", timeout=10).status_code == 200
+        after = service.upload(square, export="csv")
+        assert until(lambda: service.job(after)["state"] == "done", 90, "the job after the cancelled one")
+        assert service.job(cancelled)["state"] == "cancelled"
+    finally:
+        service.stop_all()

@@ -150,7 +150,7 @@ def test_worker_killed_mid_job_and_server_restarted(clip, tmp_path):
         folder = data / "jobs" / job_id
         assert (folder / "input").read_bytes() == clip.read_bytes()  # the upload, intact
         names = sorted(p.name for p in folder.iterdir())
-        assert names == ["analysis.pickle", "input", "results.1"], names  # one set of results, nothing partial
+        assert names == ["analysis.pickle", "detected.json", "input", "results.1"], names  # one set, no partial
         assert sorted(p.name for p in (folder / "results.1").iterdir()) == sorted(f["name"] for f in record["results"])
         events = httpx.get(f"{service.url}{next(f['url'] for f in record['results'] if f['kind'] == 'events')}",
                            timeout=10).json()

@@ -106,6 +106,8 @@ def test_upload_play_edit_rerender_download(new_page, page_errors, service, shar
     events = api(service, f"/api/jobs/{job_id}/results/{job_id}.events.json")["events"]
     assert {(e["surface"], e["surface_source"]) for e in events} == {("gravel", "cue")}
     print(f"re-render after a surface change: {seconds:.2f} s")
+    kinds = {f["kind"] for f in api(service, f"/api/jobs/{job_id}")["results"]}
+    assert "preview" not in kinds  # a re-render makes the slow preview only when asked (C below)
 
     # B: click the last step on the timeline (selects it, seeks to it), X turns it off; re-render
     last = events[-1]
@@ -119,6 +121,17 @@ def test_upload_play_edit_rerender_download(new_page, page_errors, service, shar
     without_k = stem(download(page, stem_name, tmp_path))
     assert k_id not in [e["id"] for e in api(service, f"/api/jobs/{job_id}/results/{job_id}.events.json")["events"]]
     assert api(service, f"/api/jobs/{job_id}/edits")["document"]["off"] == [k_id]
+    assert k_id in [e["id"] for e in api(service, f"/api/jobs/{job_id}/edits/detected")["events"]]
+    page.reload()  # what the page shows of an event turned off comes from the server, not from this browser
+    expect(page.locator("#timeline")).to_have_attribute("data-events", "6", timeout=20_000)
+
+    # a layer switched off is muted in the edits document (not a level), and on again
+    footsteps_on = page.get_by_label("footsteps on")
+    footsteps_on.uncheck()
+    assert current(page, "state.draft.mute") == ["footsteps"]
+    expect(page.get_by_label("Level of footsteps")).to_be_disabled()
+    footsteps_on.check()
+    assert current(page, "state.draft.mute") == [] and current(page, "state.draft.levels") == {}
 
     # C: double-click turns it back on, a drag nudges it later, "." one frame more; re-render
     x, y = event_point(page, k_id)
@@ -138,6 +151,7 @@ def test_upload_play_edit_rerender_download(new_page, page_errors, service, shar
     moved = current(page, f"state.draft.moved['{k_id}']")
     assert round(moved * SR) - round(dragged * SR) == frame
     expect(page.get_by_role("button", name="Reset time")).to_be_visible()
+    page.get_by_label("with the annotated preview").check()
     rerender(page, 3)
     stored = api(service, f"/api/jobs/{job_id}/edits")["document"]
     assert stored["moved"] == {k_id: moved} and stored["off"] == []

@@ -24,7 +24,7 @@ from foleystudio.service.views import job_view
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
-SSE_EVERY_S = 0.5  # how often the event stream looks at the record (one cheap read; the client does nothing)
+SSE_EVERY_S = 0.25  # how often the event stream looks at the record (one cheap read; the client does nothing)
 SSE_KEEPALIVE_S = 15.0
 
 _UPLOAD_BODY = {
