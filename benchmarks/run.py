@@ -2,10 +2,11 @@
 
 Stages are timed on the public API with the pose cache off, so every number is a cold
 run: probe, decode (frame conversion, shot thumbnails and the frame sample included),
-pose (MediaPipe inference, every person), contacts, scene (ground patches, person
-masks, surface classifier), render (synthesis + placement + loudness), export (WAV +
-events + mux). RTF is wall time divided by the clip's duration: below 1 is faster than
-real time.
+motion (the optical flow the impacts come from, fed every decoded frame), pose (MediaPipe
+inference, every person), contacts, actions (claps, hits, falls, impacts), scene (ground
+patches, person masks, surface classifier), render (every layer: synthesis + placement +
+loudness), export (WAV + events + mux). RTF is wall time divided by the clip's duration:
+below 1 is faster than real time. A second table gives each layer's share of render.
 """
 
 from __future__ import annotations
@@ -22,13 +23,28 @@ from foleystudio.api import AnalysisOptions, Analysis, export, render
 from foleystudio.media.frames import iter_frames
 from foleystudio.media.probe import probe_video
 from foleystudio.native_log import muted_native_stderr
+from foleystudio.vision.actions import detect_actions
 from foleystudio.vision.contacts import detect_contacts
+from foleystudio.vision.motion import MotionConfig, MotionTracker
 from foleystudio.vision.pose import estimate_poses
 from foleystudio.vision.scene import estimate_scene, tap_frames
 from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface.sampler import FrameSampler
 
-STAGES = ("probe", "decode", "pose", "contacts", "scene", "render", "export")
+STAGES = ("probe", "decode", "motion", "pose", "contacts", "actions", "scene", "render", "export")
+LAYER_COLUMNS = ("footsteps", "specifics", "moves")
+
+
+class _Timed:
+    """The motion tracker, timed: what feeding it costs, apart from decoding."""
+
+    def __init__(self, tracker: MotionTracker):
+        self.tracker, self.seconds = tracker, 0.0
+
+    def feed(self, *args) -> None:
+        t0 = time.perf_counter()
+        self.tracker.feed(*args)
+        self.seconds += time.perf_counter() - t0
 
 
 def bench_clip(path: Path, out_dir: Path) -> dict:
@@ -40,10 +56,12 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
     decode_s = 0.0
 
     shots, sampler = ShotDetector(), FrameSampler()
+    width, height = info.display_size
+    motion = _Timed(MotionTracker(MotionConfig(), width, height, info.fps))
 
     def timed_frames():
         nonlocal decode_s
-        it = tap_frames(iter_frames(info), shots=shots, sampler=sampler)
+        it = tap_frames(iter_frames(info), shots=shots, sampler=sampler, motion=motion)
         while True:
             t0 = time.perf_counter()
             try:
@@ -58,7 +76,8 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
     t0 = time.perf_counter()
     with muted_native_stderr():
         poses = estimate_poses(timed_frames(), width=width, height=height, config=AnalysisOptions().pose)
-    t["decode"] = decode_s
+    t["decode"] = decode_s - motion.seconds
+    t["motion"] = motion.seconds
     t["pose"] = time.perf_counter() - t0 - decode_s
 
     t0 = time.perf_counter()
@@ -66,16 +85,21 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
     t["contacts"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    actions = detect_actions(poses, motion.tracker.result(), contacts=contacts)
+    t["actions"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     options = AnalysisOptions()
     found = shots.finish(end_s=info.duration_s, end_frame=info.n_frames)
     with muted_native_stderr():
         scene = estimate_scene(contacts.events, shots=found, sampler=sampler, poses=poses, config=options.scene)
     t["scene"] = time.perf_counter() - t0
-    analysis = Analysis(info=info, poses=poses, contacts=contacts, shots=found, scene=scene)
+    analysis = Analysis(info=info, poses=poses, contacts=contacts, actions=actions, shots=found, scene=scene)
 
     t0 = time.perf_counter()
     rendered = render(analysis)
     t["render"] = time.perf_counter() - t0
+    layers = {layer: rendered.seconds.get(layer, 0.0) for layer in LAYER_COLUMNS}
 
     t0 = time.perf_counter()
     export(analysis, rendered, out_dir / f"{path.stem}_foley.mp4")
@@ -83,7 +107,8 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
 
     total = sum(t.values())
     return {"clip": path.name, "duration_s": info.duration_s, "frames": info.n_frames,
-            "size": f"{info.width}x{info.height}", "events": len(contacts), **t, "total": total,
+            "size": f"{info.width}x{info.height}", "events": len(contacts), "specifics": len(actions), **t,
+            "layers": layers, "total": total,
             "rtf": total / info.duration_s, "ms_per_frame": 1000 * (t["decode"] + t["pose"]) / info.n_frames}
 
 
@@ -117,6 +142,13 @@ def main(argv=None) -> int:
     med = {k: statistics.median(r[k] for r in rows) for k in (*STAGES, "total", "rtf", "ms_per_frame")}
     print(f"{'median':26s} {'':6s} {'':6s} {'':9s} " + " ".join(f"{med[s]:8.2f}" for s in STAGES)
           + f" {med['total']:7.2f} {med['rtf']:6.2f} {med['ms_per_frame']:6.1f}")
+    print("\nrender by layer, seconds (and per minute of video)")
+    print(f"{'clip':26s} " + " ".join(f"{c:>10s}" for c in LAYER_COLUMNS) + f" {'specifics':>9s}")
+    for r in rows:
+        print(f"{r['clip']:26s} " + " ".join(f"{r['layers'][c]:10.3f}" for c in LAYER_COLUMNS)
+              + f" {r['specifics']:9d}")
+    per_min = {c: statistics.median(60 * r["layers"][c] / r["duration_s"] for r in rows) for c in LAYER_COLUMNS}
+    print(f"{'median per minute':26s} " + " ".join(f"{per_min[c]:10.3f}" for c in LAYER_COLUMNS))
     total_media = sum(r["duration_s"] for r in rows)
     total_wall = sum(r["total"] for r in rows)
     print(f"all clips: {total_media:.1f} s of video in {total_wall:.1f} s (RTF {total_wall / total_media:.2f}), "

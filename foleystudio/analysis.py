@@ -1,4 +1,4 @@
-"""The expensive half: probe, one decoding pass (pose, shots, a frame sample), contacts, scene.
+"""The expensive half: probe, one decoding pass (pose, shots, motion, a frame sample), contacts, actions, scene.
 
 Pose tracks are cached per video; on a cache hit the video is still decoded once at a
 small size for the shot detector and the frame sample (decoding costs ~7 ms a frame,
@@ -26,7 +26,9 @@ from foleystudio.cache import (
 from foleystudio.media.frames import iter_frames, prefetched
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
+from foleystudio.vision.actions import ActionConfig, ActionEvents, detect_actions
 from foleystudio.vision.contacts import ContactConfig, ContactEvents, detect_contacts
+from foleystudio.vision.motion import MotionConfig, MotionTracker
 from foleystudio.vision.pose import PoseConfig, Poses, estimate_poses
 from foleystudio.vision.scene import SceneConfig, SceneEstimate, estimate_scene, tap_frames
 from foleystudio.vision.shots import ShotDetector, Shots
@@ -43,6 +45,9 @@ DEFAULT_FOOTWEAR = "sneakers"  # the commonest footwear on screen today
 class AnalysisOptions:
     pose: PoseConfig = PoseConfig()
     contacts: ContactConfig = ContactConfig()
+    actions: ActionConfig = ActionConfig()
+    motion: MotionConfig = MotionConfig()
+    detect_actions: bool = True  # claps, hits, falls and impacts seen in motion (about 2 ms a frame)
     scene: SceneConfig = field(
         default_factory=lambda: SceneConfig(default_surface=DEFAULT_SURFACE, default_footwear=DEFAULT_FOOTWEAR)
     )
@@ -57,6 +62,7 @@ class Analysis:
     info: VideoInfo
     poses: Poses
     contacts: ContactEvents
+    actions: ActionEvents  # the specifics layer's events (empty when detect_actions was off)
     shots: Shots
     scene: SceneEstimate | None  # None when estimate_scene was off
 
@@ -79,16 +85,21 @@ def analyse(
         return replace(cached, info=info)  # the same content may sit under another name
     detector = ShotDetector()
     sampler = FrameSampler(SamplerConfig()) if options.estimate_scene else None
-    poses = analyse_poses(info, options, callback=callback, shots=detector, sampler=sampler)
+    width, height = info.display_size
+    motion = MotionTracker(options.motion, width, height, info.fps) if options.detect_actions else None
+    poses = analyse_poses(info, options, callback=callback, shots=detector, sampler=sampler, motion=motion)
     shots = detector.finish(end_s=info.duration_s, end_frame=info.n_frames)
     contacts = detect_contacts(poses, config=options.contacts)
+    actions = ActionEvents(())
+    if motion is not None:
+        actions = detect_actions(poses, motion.result(), contacts=contacts, config=options.actions)
     scene = None
     if sampler is not None:
         estimator = load_clip(options.clip_dir) if options.clip_dir else None  # cached: the CLI loaded it up front
         with muted_native_stderr():  # selfie segmentation's TFLite start-up lines
             scene = estimate_scene(contacts.events, shots=shots, sampler=sampler, poses=poses, model=estimator,
                                    config=options.scene, callback=callback)
-    analysis = Analysis(info=info, poses=poses, contacts=contacts, shots=shots, scene=scene)
+    analysis = Analysis(info=info, poses=poses, contacts=contacts, actions=actions, shots=shots, scene=scene)
     if key is not None:
         _keep(save_analysis, cache_dir, key, analysis)
     return analysis
@@ -107,6 +118,7 @@ def analysis_key(info: VideoInfo, options: AnalysisOptions) -> str:
         "analysis": ANALYSIS_SCHEMA,
         "code": code_fingerprint(),
         "contacts": asdict(options.contacts),
+        "actions": [asdict(options.actions), asdict(options.motion)] if options.detect_actions else None,
         "scene": asdict(options.scene) if options.estimate_scene else None,
         "clip": _folder_stamp(options.clip_dir) if options.clip_dir else None,
     }
@@ -127,8 +139,9 @@ def analyse_poses(
     callback: Callback | None = None,
     shots: ShotDetector | None = None,
     sampler: FrameSampler | None = None,
+    motion: MotionTracker | None = None,
 ) -> Poses:
-    """Pose tracks of every person (cached); frames also go to `shots` and `sampler` on the way."""
+    """Pose tracks of every person (cached); frames also go to `shots`, `sampler` and `motion` on the way."""
     cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
     key = video_key(info.path, options.pose) if options.use_cache else None
 
@@ -140,14 +153,16 @@ def analyse_poses(
     if cached is not None:
         if callback:
             callback({"stage": "pose", "cached": True, "frame": info.n_frames - 1, "total": info.n_frames})
-        if shots is not None or sampler is not None:
+        if shots is not None or sampler is not None or motion is not None:
             small = SamplerConfig().max_side_px
-            for frame in tap_frames(iter_frames(info, max_side_px=small), shots=shots, sampler=sampler):
+            for frame in tap_frames(iter_frames(info, max_side_px=small), shots=shots, sampler=sampler,
+                                    motion=motion):
                 progress({"stage": "decode", "frame": frame.index})
         return cached
 
     width, height = info.display_size
-    frames = prefetched(tap_frames(iter_frames(info), shots=shots, sampler=sampler))  # decoded while pose runs
+    taps = {"shots": shots, "sampler": sampler, "motion": motion}
+    frames = prefetched(tap_frames(iter_frames(info), **taps))  # decoded (and tapped) while pose runs
     with muted_native_stderr():
         poses = estimate_poses(frames, width=width, height=height, config=options.pose, callback=progress)
     if key is not None:

@@ -36,13 +36,13 @@ from foleystudio.export.events import events_document
 from foleystudio.export.preview import write_preview
 from foleystudio.media.mux import mux_audio
 from foleystudio.media.probe import VideoInfo
-from foleystudio.rendering import Rendered, RenderOptions, choose_events, choose_styles, render
+from foleystudio.rendering import Rendered, RenderOptions, choose_actions, choose_events, choose_styles, render
 from foleystudio.timebase import SAMPLE_RATE, frames_to_timecode, timecode_to_frames
 from foleystudio.vision.contacts import ContactEvents
 
 __all__ = [
     "DEFAULT_FOOTWEAR", "DEFAULT_SURFACE", "Analysis", "AnalysisOptions", "ExportOptions", "Outputs", "Rendered",
-    "RenderOptions", "analyse", "analyse_poses", "choose_styles", "export", "export_paths", "output_paths", "render",
+    "RenderOptions", "analyse", "analyse_poses", "choose_actions", "choose_styles", "export", "export_paths", "output_paths", "render",
     "start_frame",
 ]
 
@@ -109,13 +109,17 @@ def export(
     video_path, events_path, stem_path = output_paths(out_video)
     if rendered is not None:
         events, ids, styles = rendered.events, rendered.ids, rendered.styles
+        actions, actions_ids, action_styles = rendered.actions, rendered.action_ids, rendered.action_styles
     else:
         applied, styles = choose_events(analysis, options)
         events, ids = applied.events, applied.ids
+        chosen, action_styles = choose_actions(analysis, options)
+        actions, actions_ids = chosen.events, chosen.ids
     if "preview" in exports.formats and rendered is None:
         raise InputError("the preview needs the sound: it cannot be made with events only")
     first = start_frame(info, exports.start_timecode)
-    document = events_document(info, events, styles, analysis.scene, ids=ids)
+    document = events_document(info, events, styles, analysis.scene, ids=ids, actions=actions,
+                               action_styles=action_styles, actions_ids=actions_ids)
     write_json(events_path, document)
     stems = []  # (layer, path)
     if rendered is not None:

@@ -39,6 +39,9 @@ SURFACES: tuple[str, ...] = (
 )
 FOOTWEAR: tuple[str, ...] = ("shoes", "sneakers", "boots", "heels", "sandals", "spikes", "barefoot", "socks")
 FABRICS: tuple[str, ...] = ("cotton", "nylon", "leather", "denim")  # what clothes rustle with (the moves layer)
+# What a hand, a stick or a body strikes (the specifics layer: hits, impacts, falls); "neutral" is a dull knock
+# of no material in particular, "soft" a cushion, a carpet, grass: a thud with nothing that rings.
+HIT_MATERIALS: tuple[str, ...] = ("wood", "metal", "glass", "plastic", "stone", "soft", "neutral")
 
 # What the sound engine has a model for; the order is the order `foley sounds list` shows.
 ENGINE_SURFACES: tuple[str, ...] = (
@@ -62,6 +65,13 @@ RENDERED_FOOTWEAR: dict[str, str] = {
     "spikes": "heels",  # a hard, narrow point of contact
     "barefoot": "barefoot",
     "socks": "barefoot",
+}
+
+# The ground a body falls, sits or kneels on -> what the specifics layer strikes.
+FLOOR_MATERIAL: dict[str, str] = {
+    "concrete": "stone", "asphalt": "stone", "stone": "stone", "tile": "stone", "marble": "stone", "ice": "stone",
+    "gravel": "stone", "wood": "wood", "deck": "wood", "metal": "metal", "rubber": "plastic", "carpet": "soft",
+    "grass": "soft", "dirt": "soft", "sand": "soft", "snow": "soft", "leaves": "soft", "mud": "soft", "water": "soft",
 }
 
 # Other spellings -> a name in SURFACES / FOOTWEAR / FABRICS (keys as `_key` makes them).
@@ -144,6 +154,31 @@ FABRIC_ALIASES: dict[str, str] = {
 }
 
 
+# ... and in HIT_MATERIALS: what people call the thing struck.
+HIT_MATERIAL_ALIASES: dict[str, str] = {
+    "wooden": "wood",
+    "table": "wood",
+    "door": "wood",
+    "steel": "metal",
+    "iron": "metal",
+    "can": "metal",
+    "pan": "metal",
+    "bottle": "glass",
+    "window": "glass",
+    "plastic_box": "plastic",
+    "concrete": "stone",
+    "rock": "stone",
+    "brick": "stone",
+    "tile": "stone",
+    "cushion": "soft",
+    "sofa": "soft",
+    "carpet": "soft",
+    "grass": "soft",
+    "default": "neutral",
+    "generic": "neutral",
+}
+
+
 def normalise_surface(name: str) -> str:
     """The name in SURFACES for `name` or one of its spellings, or InputError listing SURFACES."""
     return _normalise(name, SURFACES, SURFACE_ALIASES, "surface")
@@ -157,6 +192,11 @@ def normalise_footwear(name: str) -> str:
 def normalise_fabric(name: str) -> str:
     """The name in FABRICS for `name` or one of its spellings, or InputError listing FABRICS."""
     return _normalise(name, FABRICS, FABRIC_ALIASES, "fabric")
+
+
+def normalise_hit_material(name: str) -> str:
+    """The name in HIT_MATERIALS for `name` or one of its spellings, or InputError listing HIT_MATERIALS."""
+    return _normalise(name, HIT_MATERIALS, HIT_MATERIAL_ALIASES, "material")
 
 
 def _normalise(name: str, names: tuple[str, ...], aliases: dict[str, str], what: str) -> str:

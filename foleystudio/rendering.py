@@ -2,27 +2,35 @@
 
 Each contact's surface and footwear come, in order of precedence, from an edited event list, a cue sheet,
 the user's flag, a confident scene estimate, or the default (edits/cues.py), and are
-rendered with the sound engine's nearest model. Every layer is a stem; the mix is what
-goes on the video's audio track.
+rendered with the sound engine's nearest model. The specifics (claps, hits, falls) strike the user's
+material, else a neutral knock; falls, sits and kneels land on the shot's ground. The moves follow
+each body. Every layer is a stem; one loudness gain for all of them (so they add up to the mix), then
+each layer's level; the mix is what goes on the video's audio track.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
-from foleystudio.materials import engine_footwear, engine_surface
+from foleystudio.materials import (FLOOR_MATERIAL, engine_footwear, engine_surface, normalise_fabric,
+                                   normalise_hit_material)
 from foleystudio.sound.backends import get_backend
 from foleystudio.sound.footsteps import Stem, StepStyle, add_up, render_footsteps_by_person
-from foleystudio.sound.mix import MixConfig, loudness_gain, mix_under
+from foleystudio.sound.mix import MixConfig, loudness_gain, mix_under, true_peak_db
+from foleystudio.sound.moves import MovesOptions, render_moves, render_moves_by_person
 from foleystudio.sound.spatial import SpatialConfig
+from foleystudio.sound.specifics import SpecificsOptions, render_specifics
 from foleystudio.timebase import SAMPLE_RATE, duration_to_samples
 from foleystudio.edits.cues import CueSheet, resolve_surfaces
-from foleystudio.edits.events import LAYERS, AppliedEvents, EventList, apply_events, event_ids
+from foleystudio.edits.events import (LAYERS, AppliedActions, AppliedEvents, EventList, action_ids, apply_actions,
+                                      apply_events, event_ids)
 from foleystudio.errors import InputError
+from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import ContactEvent
 
 
@@ -41,6 +49,9 @@ class RenderOptions:
     stems_per_person: bool = False  # also one footstep stem per person (they add up to the footstep stem)
     levels: tuple[tuple[str, float], ...] = ()  # (layer, dB) on the layer's stem before the mix; unnamed: 0 dB
     mute: tuple[str, ...] = ()  # layers left out: their stems are written silent, so a session keeps its tracks
+    layers: tuple[str, ...] = LAYERS  # the layers made: a stem each (one not made has no stem and no sound)
+    fabric: str = "cotton"  # what the moves layer's clothes are (materials.FABRICS)
+    material: str | None = None  # what hits and impacts strike (materials.HIT_MATERIALS); None: a neutral knock
     mix: MixConfig = MixConfig()
     spatial: SpatialConfig = SpatialConfig()
 
@@ -53,6 +64,10 @@ class Rendered:
     events: tuple[ContactEvent, ...]  # what was rendered: the analysis's events, or the user's edited list
     ids: tuple[str, ...]  # each event's id in the event list
     styles: tuple[dict, ...]  # per event: surface, footwear, where each came from
+    actions: tuple[ActionEvent, ...] = ()  # the specifics rendered, by time
+    action_ids: tuple[str, ...] = ()
+    action_styles: tuple[dict, ...] = ()  # per specific: material, where it came from
+    seconds: dict = field(default_factory=dict)  # layer -> seconds its sound took (make bench)
 
 
 def choose_events(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[AppliedEvents, tuple[dict, ...]]:
@@ -86,28 +101,125 @@ def choose_events(analysis: Analysis, options: RenderOptions = RenderOptions()) 
     return applied, tuple(styles)
 
 
+def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[AppliedActions, tuple[dict, ...]]:
+    """The specifics to render (the analysis's, or the user's edited list) and what each one strikes: the user's
+    material for the event, else for hits and impacts `options.material` (or a neutral knock), and for falls,
+    sits and kneels the ground: `options.surface`, else the shot's when the scene is sure of it, else the default."""
+    originals = analysis.actions.events
+    if options.events is None or "specifics" not in options.events.layers:
+        n = len(originals)
+        applied = AppliedActions(events=originals, ids=action_ids(n), materials=(None,) * n)
+    else:
+        applied = apply_actions(originals, options.events, frame_times_s=analysis.info.frame_times_s)
+    default_hit = normalise_hit_material(options.material) if options.material else "neutral"
+    styles = []
+    for event, given in zip(applied.events, applied.materials):
+        if given:
+            styles.append({"material": given, "material_source": "edit"})
+        elif event.kind in ("fall", "sit", "kneel"):
+            ground, source = _ground_at(analysis, event.t_s, options.surface)
+            styles.append({"material": FLOOR_MATERIAL.get(engine_surface(ground), "neutral"),
+                           "material_source": source, "surface": engine_surface(ground)})
+        else:
+            styles.append({"material": default_hit, "material_source": "flag" if options.material else "default"})
+    return applied, tuple(styles)
+
+
+def _ground_at(analysis: Analysis, t_s: float, surface: str | None) -> tuple[str, str]:
+    if surface:
+        return surface, "flag"
+    for shot in analysis.scene.shots if analysis.scene is not None else ():
+        if shot.start_s <= t_s < shot.end_s and shot.surface_confident:
+            return shot.surface, "estimate"
+    return DEFAULT_SURFACE, "default"
+
+
+MOVES_UNDER_LU = 12.0  # with no event to set the level, the clothes sit this far under the loudness target
+
+
+def _gain(raw: dict[str, np.ndarray], work: np.ndarray, sr: int, config: MixConfig) -> float:
+    """The one loudness gain of every layer: the events (footsteps and specifics) meet the target, so the clothes
+    keep their place under them (a clip of someone waving gets quiet cloth, not cloth at the target), and the
+    sum of all stays under the true-peak ceiling. `work` is a scratch buffer the size of a stem."""
+    for layer in ("footsteps", "specifics"):
+        if layer in raw:
+            work += raw[layer]
+    if np.any(work):
+        gain = loudness_gain(work, sr, config)
+    elif "moves" in raw:
+        gain = loudness_gain(raw["moves"], sr, replace(config, target_lufs=config.target_lufs - MOVES_UNDER_LU))
+    else:
+        return 1.0
+    if "moves" in raw:
+        work += raw["moves"]
+        peak = true_peak_db(work) + 20.0 * np.log10(gain) if gain > 0 else float("-inf")
+        if peak > config.true_peak_db:
+            gain *= 10.0 ** ((config.true_peak_db - peak) / 20.0)
+    return gain
+
+
+def check_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
+    """`layers` in LAYERS order; InputError naming one that does not exist."""
+    for layer in layers:
+        if layer not in LAYERS:
+            raise InputError(f"unknown layer {layer!r}; the layers are {', '.join(LAYERS)}")
+    return tuple(layer for layer in LAYERS if layer in layers)
+
+
 def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rendered:
-    """Sound for an analysis: stems at 48 kHz, exactly as long as the video."""
+    """Sound for an analysis: a stem per layer at 48 kHz, exactly as long as the video, and their mix."""
     sr = SAMPLE_RATE
     n = duration_to_samples(analysis.info.duration_s, sr)
     levels = layer_gains(options.levels, mute=options.mute)
-    backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
-                          lora=options.lora, seed=options.seed)
+    layers = check_layers(options.layers)
     applied, styles = choose_events(analysis, options)
-    step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
-    people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles, seed=options.seed,
-                                        sr=sr, spatial=options.spatial, context=analysis.contacts.events)
-    raw = add_up(people.values(), n_samples=n, sr=sr).audio
-    # one gain for the stem and its people, so they still add up; the layer's level on top of the loudness target
-    gain = loudness_gain(raw, sr, options.mix) * levels.get("footsteps", 1.0)
-    footsteps = Stem(name="footsteps", audio=raw * np.float32(gain), sr=sr)
-    stems = [footsteps]
-    if options.stems_per_person:
-        stems += [Stem(name=p.name, audio=p.audio * np.float32(gain), sr=sr) for p in people.values()]
-    mix = footsteps.audio
+    actions, action_styles = choose_actions(analysis, options)
+    raw: dict[str, np.ndarray] = {}  # layer -> its sound before the loudness gain
+    parts: dict[str, list[Stem]] = {}  # layer -> its per-person stems (--stems-per-person)
+    seconds = {}
+    if "footsteps" in layers:
+        started = time.perf_counter()
+        backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
+                              lora=options.lora, seed=options.seed)
+        step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
+        people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles,
+                                            seed=options.seed, sr=sr, spatial=options.spatial,
+                                            context=analysis.contacts.events)
+        raw["footsteps"] = add_up(people.values(), n_samples=n, sr=sr).audio
+        parts["footsteps"] = list(people.values()) if options.stems_per_person else []
+        seconds["footsteps"] = time.perf_counter() - started
+    if "specifics" in layers:
+        started = time.perf_counter()
+        raw["specifics"] = render_specifics(actions.events, n_samples=n, sr=sr, seed=options.seed,
+                                            options=SpecificsOptions(spatial=options.spatial),
+                                            materials=[s["material"] for s in action_styles]).audio
+        seconds["specifics"] = time.perf_counter() - started
+    if "moves" in layers:
+        started = time.perf_counter()
+        moves = MovesOptions(fabric=normalise_fabric(options.fabric), spatial=options.spatial)
+        if options.stems_per_person:
+            people = render_moves_by_person(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves)
+            raw["moves"] = add_up(people.values(), n_samples=n, sr=sr, name="moves").audio
+            parts["moves"] = list(people.values())
+        else:  # person by person into one buffer: a long video's many people cost one stem of memory
+            raw["moves"] = render_moves(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves).audio
+        seconds["moves"] = time.perf_counter() - started
+    # one gain for every layer and its people, so they still add up to the mix; each layer's level on top. The
+    # layers are scaled in place and the mix is summed in the buffer the loudness was measured on (long videos)
+    mix = np.zeros((n, 2), np.float32)
+    gain = _gain(raw, mix, sr, options.mix)
+    mix[:] = 0.0
+    stems = []
+    for layer, audio in raw.items():
+        audio *= np.float32(gain * levels.get(layer, 1.0))
+        mix += audio
+        stems.append(Stem(name=layer, audio=audio, sr=sr))
+    stems += [Stem(name=p.name, audio=p.audio * np.float32(gain * levels.get(layer, 1.0)), sr=sr)
+              for layer, people in parts.items() for p in people]
     if options.keep_audio:
         mix = mix_under(mix, read_audio(analysis.info, sr=sr), sr, options.mix)
-    return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles)
+    return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles,
+                    actions=actions.events, action_ids=actions.ids, action_styles=action_styles, seconds=seconds)
 
 
 def layer_gains(levels: tuple[tuple[str, float], ...], *, mute: tuple[str, ...] = ()) -> dict[str, float]:

@@ -27,17 +27,19 @@ from foleystudio.native_log import user_stderr
 from foleystudio.sound.backends import BACKENDS, NEURAL_BACKENDS
 from foleystudio.sound.neural import check_neural
 from foleystudio.edits.cues import read_cues
-from foleystudio.edits.events import read_events
+from foleystudio.edits.events import LAYERS, read_events
 from foleystudio.export import FORMATS, parse_formats
-from foleystudio.materials import FOOTWEAR, SURFACES, normalise_footwear, normalise_surface
+from foleystudio.materials import (FABRICS, FOOTWEAR, HIT_MATERIALS, SURFACES, normalise_footwear,
+                                   normalise_hit_material, normalise_surface)
 from foleystudio.vision.surface.clip import LAYOUT as CLIP_LAYOUT
 from foleystudio.vision.surface.clip import check_clip, load_clip
 from foleystudio.vision.contacts import ContactConfig
 
 EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
   OUT                        the input's video stream (copied, not re-encoded) + 48 kHz stereo AAC
-  OUT.events.json            every contact (schema foleystudio.events.1)
-  OUT.footsteps.wav          the footstep stem: Broadcast WAV, 48 kHz 24-bit, as long as the video
+  OUT.events.json            every event of every layer (schema foleystudio.events.1)
+  OUT.<layer>.wav            a stem per layer (footsteps, specifics, moves): Broadcast WAV, 48 kHz 24-bit,
+                             as long as the video; the mix is their sum
 with --export (each beside OUT, named from it):
   csv      OUT.events.csv             events with SMPTE timecode, to read or edit and bring back
   otio     OUT.otio                   OpenTimelineIO: video, stems on tracks, events as markers
@@ -53,7 +55,7 @@ other commands: foley render --help, foley eval --help, foley sounds --help"""
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="foley",
-        description="Give a silent video synchronized, spatialized footsteps.",
+        description="Give a silent video synchronized, spatialized Foley: footsteps, specifics and moves.",
         epilog=EPILOG,
         formatter_class=Formatter,
     )
@@ -85,6 +87,17 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model-dir", metavar="DIR",
                    help="local diffusers pipeline folder for --backend stable-audio|audioldm2 (needs: make neural)")
     p.add_argument("--lora", metavar="DIR", help="optional PEFT adapter folder for a neural backend")
+    p.add_argument("--layers", type=_layers, default=",".join(LAYERS), metavar="LIST",
+                   help="the layers to make, comma-separated: footsteps, specifics (claps, hits, falls, impacts "
+                        "seen in motion), moves (the clothes)")
+    p.add_argument("--level", type=_level, action="append", default=[], metavar="LAYER=DB",
+                   help="a layer's level in dB relative to the others, e.g. --level moves=-6 (repeatable; "
+                        "default: 0 for each)")
+    p.add_argument("--fabric", default="cotton", choices=FABRICS, help="what the moves layer's clothes are")
+    p.add_argument("--material", default=None, metavar="M",
+                   help=f"what hits and impacts strike: {', '.join(HIT_MATERIALS)} (default: a neutral knock)")
+    p.add_argument("--no-actions", action="store_true",
+                   help="do not look for claps, hits, falls or impacts (the specifics layer is then silent)")
     p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same soundtrack")
     p.add_argument("--keep-audio", action="store_true", help="mix the input's own audio under the Foley")
     p.add_argument("--min-confidence", type=_unit, default=ContactConfig().min_confidence,
@@ -126,6 +139,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         check_neural(args.backend, args.model_dir, args.lora)  # refuse a bad model folder before any work
     surface = normalise_surface(args.surface) if args.surface else None  # refuse typos before any work
     footwear = normalise_footwear(args.footwear) if args.footwear else None
+    material = normalise_hit_material(args.material) if args.material else None
     cues = read_cues(args.cues) if args.cues else None
     if args.clip_dir:
         check_clip(args.clip_dir)
@@ -142,10 +156,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence,
                                                scuffs=not args.no_scuffs),
-                              estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir)
+                              estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir,
+                              detect_actions=not args.no_actions)
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
-                                   keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person)
+                                   keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person,
+                                   layers=args.layers, levels=tuple(args.level), fabric=args.fabric,
+                                   material=material)
     with _Progress(enabled=not args.quiet, total=info.n_frames) as progress:
         analysis = analyse(args.video, options, callback=progress, info=info)
         rendered = None if events_only else render(analysis, render_options)
@@ -154,7 +171,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         events = rendered.events if rendered is not None else analysis.contacts.events
         people = len({e.person for e in events})
         source = f" (edited: {edited.source})" if edited is not None else ""
-        print(f"{len(events)} contacts from {people} people in {info.duration_s:.1f} s{source}", file=sys.stderr)
+        actions = rendered.actions if rendered is not None else analysis.actions.events
+        kinds = ", ".join(f"{sum(a.kind == k for a in actions)} {k}" for k in dict.fromkeys(a.kind for a in actions))
+        print(f"{len(events)} contacts from {people} people in {info.duration_s:.1f} s{source}; "
+              f"{len(actions)} specifics{': ' + kinds if kinds else ''}", file=sys.stderr)
         for path in (outputs.video, *outputs.stems, outputs.events, *outputs.files):
             if path:
                 print(f"wrote {path}", file=sys.stderr)
@@ -189,6 +209,28 @@ def _size(text: str) -> tuple[int, int]:
     if not (16 <= width <= 8192 and 16 <= height <= 8192):
         raise argparse.ArgumentTypeError(f"{text!r}: each side must be 16..8192 px")
     return width - width % 2, height - height % 2  # H.264 in 4:2:0 needs even sides
+
+
+def _layers(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in LAYERS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"{text!r}: the layers are {', '.join(LAYERS)}")
+    return names
+
+
+def _level(text: str) -> tuple[str, float]:
+    layer, sep, db = text.partition("=")
+    layer = layer.strip().lower()
+    if not sep or layer not in LAYERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not LAYER=DB with a layer of {', '.join(LAYERS)}")
+    try:
+        value = float(db)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {db!r} is not a number of dB") from None
+    if not -60.0 <= value <= 12.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the level must be -60..12 dB")
+    return layer, value
 
 
 def _unit(text: str) -> float:

@@ -22,11 +22,12 @@ import math
 from dataclasses import dataclass, replace
 
 from foleystudio.edits.cues import Cue, CueSheet
-from foleystudio.edits.events import LAYERS, EditedEvent, EventList, event_ids
+from foleystudio.edits.events import LAYERS, EditedEvent, EventList, action_ids, event_ids
 from foleystudio.edits.parsing import seconds, whole
 from foleystudio.errors import InputError
 from foleystudio.materials import normalise_footwear, normalise_surface
 from foleystudio.rendering import RenderOptions
+from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import FEET, KINDS, ContactEvent
 
 SCHEMA = "foleystudio.edits.1"
@@ -87,12 +88,14 @@ def read_document(data: object) -> Edits:
     return Edits(off=off, moved=moved, added=added, cues=cues, levels=levels, mute=mute, seed=seed)
 
 
-def check_against(edits: Edits, n_events: int, duration_s: float) -> None:
-    """Every id names one of the analysis's `n_events` events and every time is inside the video."""
-    ids = set(event_ids(n_events))
+def check_against(edits: Edits, n_events: int, duration_s: float, n_actions: int = 0) -> None:
+    """Every id names one of the analysis's `n_events` steps or `n_actions` specifics, and every time is inside
+    the video."""
+    ids = set(event_ids(n_events)) | set(action_ids(n_actions))
     for field, event_id in [("off", i) for i in edits.off] + [("moved", i) for i, _ in edits.moved]:
         if event_id not in ids:
-            last = f"e0000..e{n_events - 1:04d}" if n_events else "none: no events were found"
+            have = [f"{p}0000..{p}{n - 1:04d}" for p, n in (("e", n_events), ("s", n_actions)) if n]
+            last = " and ".join(have) if have else "none: no events were found"
             raise InputError(f"edits.{field}: no event {event_id!r} (the events are {last})")
     for event_id, t in edits.moved:
         if t >= duration_s:
@@ -102,23 +105,28 @@ def check_against(edits: Edits, n_events: int, duration_s: float) -> None:
             raise InputError(f"edits.added[{k}].t: {add.t_s:.3f} s is past the end of the video ({duration_s:.3f} s)")
 
 
-def edit_options(edits: Edits, events: tuple[ContactEvent, ...],
-                 base: RenderOptions = RenderOptions()) -> RenderOptions:
-    """`base` with the edits applied: the analysis's `events` less those off, moved ones at their new time, added
-    ones; the cues as a cue sheet (they win over `base`'s surface and footwear); the levels and mutes; the seed."""
+def edit_options(edits: Edits, events: tuple[ContactEvent, ...], base: RenderOptions = RenderOptions(), *,
+                 actions: tuple[ActionEvent, ...] | None = None) -> RenderOptions:
+    """`base` with the edits applied: the analysis's `events` (and `actions`, the specifics, when given) less those
+    off, moved ones at their new time, added ones; the cues as a cue sheet (they win over `base`'s surface and
+    footwear); the levels and mutes; the seed."""
     moved = dict(edits.moved)
     kept = []
-    for event_id, event in zip(event_ids(len(events)), events):
+    originals = [(i, "footsteps", e) for i, e in zip(event_ids(len(events)), events)]
+    originals += [(i, "specifics", e) for i, e in zip(action_ids(len(actions or ())), actions or ())]
+    for event_id, layer, event in originals:
         if event_id in edits.off:
             continue
-        kept.append(EditedEvent(t_s=moved.get(event_id, event.t_s), person=event.person, foot=event.foot,
-                                kind=event.kind, layer="footsteps", id=event_id, surface=None, footwear=None,
-                                strength=None, x=None, y=None, where=f"edits: event {event_id}"))
+        kept.append(EditedEvent(t_s=moved.get(event_id, event.t_s), person=event.person,
+                                foot=getattr(event, "foot", "unknown"), kind=event.kind, layer=layer, id=event_id,
+                                surface=None, footwear=None, material=None, strength=None, x=None, y=None,
+                                where=f"edits: event {event_id}"))
     for k, add in enumerate(edits.added):
         kept.append(EditedEvent(t_s=add.t_s, person=add.person, foot=add.foot, kind=add.kind, layer="footsteps",
-                                id=None, surface=add.surface, footwear=add.footwear, strength=None, x=None, y=None,
-                                where=f"edits.added[{k}]"))
-    event_list = EventList(events=tuple(sorted(kept, key=lambda e: e.t_s)), source="edits")
+                                id=None, surface=add.surface, footwear=add.footwear, material=None, strength=None,
+                                x=None, y=None, where=f"edits.added[{k}]"))
+    event_list = EventList(events=tuple(sorted(kept, key=lambda e: e.t_s)), source="edits",
+                           layers=("footsteps",) if actions is None else ("footsteps", "specifics"))
     cues = CueSheet(cues=edits.cues, source="edits") if edits.cues else base.cues
     return replace(base, events=event_list, cues=cues, levels=edits.levels or base.levels,
                    mute=edits.mute or base.mute, seed=base.seed if edits.seed is None else edits.seed)

@@ -13,8 +13,10 @@
 
 The list replaces the analysis's events: what is not in it is not rendered. An event
 keeps its `id` from the export, so its position in the frame and distance come from
-the analysis (`apply_events`); a new one takes them from its person's nearest event.
-A surface or footwear given for an event is the user's and wins over cues and flags.
+the analysis (`apply_events`, `apply_actions`); a new one takes them from its person's
+nearest event. A surface or footwear given for a step, or a material for a specific, is
+the user's and wins over cues and flags. Rows of the specifics layer (claps, hits, falls,
+...; ids "s0000") name no foot, and their person is -1 for a sound of no one.
 Every problem is an InputError naming the file and the line (or the marker).
 """
 
@@ -29,28 +31,32 @@ import numpy as np
 
 from foleystudio.edits.parsing import csv_rows, json_items, read_text, seconds, unit, whole
 from foleystudio.errors import InputError
-from foleystudio.materials import normalise_footwear, normalise_surface
+from foleystudio.materials import normalise_footwear, normalise_hit_material, normalise_surface
 from foleystudio.timebase import nearest_frame
+from foleystudio.vision.actions import KINDS as ACTION_KINDS
+from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import FEET, KINDS, ContactEvent
 
 SCHEMAS = ("foleystudio.events.1",)
-LAYERS = ("footsteps",)
+LAYERS = ("footsteps", "specifics", "moves")  # every layer a soundtrack has: a stem each, a level, on or off
+EVENT_LAYERS = ("footsteps", "specifics")  # the layers made of events (moves follow the bodies)
 NEW_STRENGTH = 0.6  # an added event's strength when the file gives none: a firm step
 _FIELDS = {"id": "id", "t": "t", "time_s": "t", "time": "t", "timecode": "timecode", "frame": "frame",
            "person": "person", "foot": "foot", "layer": "layer", "kind": "kind", "surface": "surface",
-           "footwear": "footwear", "confidence": "confidence", "strength": "strength", "x": "x", "y": "y"}
+           "footwear": "footwear", "confidence": "confidence", "strength": "strength", "x": "x", "y": "y",
+           "material": "material"}
 # what the event list carries for people but render does not read back
 _IGNORED = {"frame", "timecode", "confidence", "surface_source", "footwear_source", "surface_seen",
-            "surface_probability", "surface_estimator", "body_px"}
+            "surface_probability", "surface_estimator", "body_px", "material_source"}
 
 
 @dataclass(frozen=True)
 class EditedEvent:
     t_s: float
     person: int
-    foot: str
-    kind: str
-    layer: str
+    foot: str  # "unknown" for a specific
+    kind: str  # footsteps: contacts.KINDS; specifics: actions.KINDS
+    layer: str  # one of EVENT_LAYERS
     id: str | None  # the exported event it was, None for one the user added
     surface: str | None  # None: cues, flags, the estimate or the default decide
     footwear: str | None
@@ -58,12 +64,14 @@ class EditedEvent:
     x: float | None  # None: the original's, or the person's nearest event's
     y: float | None
     where: str  # "file:line" or "file: marker 'name'", for messages
+    material: str | None = None  # a specific's struck material (materials.HIT_MATERIALS); None: the default
 
 
 @dataclass(frozen=True)
 class EventList:
     events: tuple[EditedEvent, ...]  # sorted by time
     source: str
+    layers: tuple[str, ...] = EVENT_LAYERS  # the layers it speaks for: their events are these; others the analysis's
 
 
 def read_events(path: str | os.PathLike, *, duration_s: float | None = None) -> EventList:
@@ -103,20 +111,26 @@ def _event(where: str, row: dict, duration_s: float | None) -> EditedEvent:
         raise InputError(f"{where}: time {t:.4f} s is past the end of the video ({duration_s:.4f} s)")
     if "person" not in fields:
         raise InputError(f"{where}: an event needs a person (0, 1, ...)")
+    layer = _choice(where, "layer", fields.get("layer", "footsteps"), EVENT_LAYERS)
     try:
         surface = normalise_surface(str(fields["surface"])) if "surface" in fields else None
         footwear = normalise_footwear(str(fields["footwear"])) if "footwear" in fields else None
+        material = normalise_hit_material(str(fields["material"])) if "material" in fields else None
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
+    specific = layer == "specifics"
+    person = str(fields["person"]).strip()
     return EditedEvent(
         t_s=t,
-        person=whole(where, "person", fields["person"]),
-        foot=_choice(where, "foot", fields.get("foot", "unknown"), FEET),
-        kind=_choice(where, "kind", fields.get("kind", "step"), KINDS),
-        layer=_choice(where, "layer", fields.get("layer", "footsteps"), LAYERS),
+        person=-1 if specific and person == "-1" else whole(where, "person", fields["person"]),
+        foot="unknown" if specific else _choice(where, "foot", fields.get("foot", "unknown"), FEET),
+        kind=_choice(where, "kind", fields.get("kind", "impact" if specific else "step"),
+                     ACTION_KINDS if specific else KINDS),
+        layer=layer,
         id=str(fields["id"]) if "id" in fields else None,
         surface=surface,
         footwear=footwear,
+        material=material,
         strength=unit(where, "strength", fields["strength"]) if "strength" in fields else None,
         x=unit(where, "x", fields["x"]) if "x" in fields else None,
         y=unit(where, "y", fields["y"]) if "y" in fields else None,
@@ -136,6 +150,11 @@ def event_ids(n: int) -> tuple[str, ...]:
     return tuple(f"e{i:04d}" for i in range(n))
 
 
+def action_ids(n: int) -> tuple[str, ...]:
+    """The ids of an analysis's n action events, the specifics layer ("s0000", ...)."""
+    return tuple(f"s{i:04d}" for i in range(n))
+
+
 @dataclass(frozen=True)
 class AppliedEvents:
     events: tuple[ContactEvent, ...]  # what to render, by time
@@ -153,7 +172,8 @@ def apply_events(originals: Sequence[ContactEvent], edited: EventList, *, frame_
     """
     index = {event_id: i for i, event_id in enumerate(event_ids(len(originals)))}
     out, origins, ids = [], [], []
-    for k, edit in enumerate(edited.events):
+    steps = [e for e in edited.events if e.layer == "footsteps"]
+    for k, edit in enumerate(steps):
         origin = index.get(edit.id) if edit.id is not None else None
         base = originals[origin] if origin is not None else _nearest(originals, edit)
         frame = nearest_frame(np.asarray(frame_times_s), edit.t_s) if len(frame_times_s) else 0
@@ -167,8 +187,41 @@ def apply_events(originals: Sequence[ContactEvent], edited: EventList, *, frame_
         ))
         origins.append(origin)
         ids.append(edit.id or f"u{k:04d}")
-    overrides = tuple((e.surface, e.footwear) for e in edited.events)
+    overrides = tuple((e.surface, e.footwear) for e in steps)
     return AppliedEvents(events=tuple(out), origins=tuple(origins), ids=tuple(ids), overrides=overrides)
+
+
+@dataclass(frozen=True)
+class AppliedActions:
+    events: tuple[ActionEvent, ...]  # the specifics to render, by time
+    ids: tuple[str, ...]  # the original's id, or "v0000" for one the user added
+    materials: tuple[str | None, ...]  # the material the user gave each (None: the default)
+
+
+def apply_actions(originals: Sequence[ActionEvent], edited: EventList, *,
+                  frame_times_s: Sequence[float]) -> AppliedActions:
+    """The edited list's specifics as action events: one with an original's id takes what it does not say from it
+    (position, strength, distance); a new one takes them from its person's nearest original, else the middle."""
+    index = {action_id: i for i, action_id in enumerate(action_ids(len(originals)))}
+    out, ids = [], []
+    specifics = [e for e in edited.events if e.layer == "specifics"]
+    for k, edit in enumerate(specifics):
+        origin = index.get(edit.id) if edit.id is not None else None
+        same = [e for e in originals if e.person == edit.person]
+        base = originals[origin] if origin is not None else (
+            min(same, key=lambda e: abs(e.t_s - edit.t_s)) if same else None)
+        frame = nearest_frame(np.asarray(frame_times_s), edit.t_s) if len(frame_times_s) else 0
+        out.append(ActionEvent(
+            t_s=edit.t_s, frame=frame, kind=edit.kind, person=edit.person,
+            x=edit.x if edit.x is not None else (base.x if base else 0.5),
+            y=edit.y if edit.y is not None else (base.y if base else 0.5),
+            strength=edit.strength if edit.strength is not None else (
+                base.strength if origin is not None else NEW_STRENGTH),
+            confidence=base.confidence if origin is not None else 1.0,
+            body_px=base.body_px if base else 0.0,
+        ))
+        ids.append(edit.id or f"v{k:04d}")
+    return AppliedActions(events=tuple(out), ids=tuple(ids), materials=tuple(e.material for e in specifics))
 
 
 def _nearest(originals: Sequence[ContactEvent], edit: EditedEvent) -> ContactEvent:
@@ -179,4 +232,5 @@ def _nearest(originals: Sequence[ContactEvent], edit: EditedEvent) -> ContactEve
     return min(same, key=lambda e: abs(e.t_s - edit.t_s))
 
 
-__all__ = ["AppliedEvents", "EditedEvent", "EventList", "apply_events", "event_ids", "read_events"]
+__all__ = ["AppliedActions", "AppliedEvents", "EditedEvent", "EventList", "action_ids", "apply_actions",
+           "apply_events", "event_ids", "read_events"]

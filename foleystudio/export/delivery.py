@@ -19,7 +19,8 @@ PERSON_COLORS = ("RED", "GREEN", "BLUE", "YELLOW", "CYAN", "MAGENTA", "ORANGE", 
 RGB = {"RED": (230, 60, 60), "GREEN": (70, 190, 90), "BLUE": (70, 120, 230), "YELLOW": (235, 200, 50),
        "CYAN": (60, 200, 210), "MAGENTA": (210, 70, 200), "ORANGE": (240, 140, 40), "PURPLE": (140, 90, 210),
        "PINK": (240, 140, 180)}
-MARKER_FIELDS = ("id", "t", "person", "foot", "layer", "kind", "surface", "footwear", "confidence", "strength", "x", "y")
+MARKER_FIELDS = ("id", "t", "person", "foot", "layer", "kind", "surface", "footwear", "material", "confidence",
+                 "strength", "x", "y")
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,12 @@ class Delivery:
 
 
 def marker_name(event: dict) -> str:
-    """'P0 left step, gravel': who, which foot (or what kind), on what."""
+    """'P0 left step, gravel', 'P1 clap', 'impact, metal': who, which foot (or what kind), on what."""
     foot = event.get("foot")
     what = f"{foot} {event['kind']}" if foot in ("left", "right") else event["kind"]
-    surface = f", {event['surface']}" if event.get("surface") else ""
-    return f"P{event['person']} {what}{surface}"
+    on = event.get("material") if event.get("layer") == "specifics" else event.get("surface")
+    who = f"P{event['person']} " if int(event["person"]) >= 0 else ""
+    return f"{who}{what}{', ' + on if on else ''}"
 
 
 def marker_color(event: dict) -> str:

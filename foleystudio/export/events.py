@@ -1,4 +1,8 @@
-"""The event list (schema foleystudio.events.1): every contact with its sound choices."""
+"""The event list (schema foleystudio.events.1): every event of every layer with its sound choices, by time.
+
+Footsteps rows ("e0000") carry the foot, surface and footwear; specifics rows ("s0000": claps,
+hits, falls, ...) carry what they strike (`material`), no foot, and person -1 for a sound of no one.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import math
 import os
 from collections.abc import Sequence
 
-from foleystudio.edits.events import event_ids
+from foleystudio.edits.events import action_ids, event_ids
 from foleystudio.media.probe import VideoInfo
 from foleystudio.timebase import SAMPLE_RATE, seconds_to_sample
+from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.scene import SceneEstimate
 
@@ -22,20 +27,43 @@ def events_document(
     scene: SceneEstimate | None = None,
     *,
     ids: Sequence[str] | None = None,
+    actions: Sequence[ActionEvent] = (),
+    action_styles: Sequence[dict] = (),
+    actions_ids: Sequence[str] | None = None,
 ) -> dict:
     """The JSON document; `styles[i]` holds event i's surface, footwear and where they came from.
 
     `ids[i]` is event i's id (default: its index, "e0000"), which an edited list keeps
-    so that render can find the event it was (edits/events.py).
+    so that render can find the event it was (edits/events.py); `actions` are the specifics,
+    with their styles (material) and ids ("s0000").
     """
     ids = ids if ids is not None else event_ids(len(events))
+    actions_ids = actions_ids if actions_ids is not None else action_ids(len(actions))
+    specifics = [
+        {
+            "id": action_id,
+            "layer": "specifics",
+            "t": on_sample(a.t_s),
+            "frame": a.frame,
+            "person": a.person,
+            "foot": None,
+            "kind": a.kind,
+            "confidence": round(float(a.confidence), 4),
+            "strength": round(float(a.strength), 4),
+            "x": round(float(a.x), 4),
+            "y": round(float(a.y), 4),
+            "body_px": round(float(a.body_px), 1) if math.isfinite(a.body_px) and a.body_px > 0 else None,
+            **style,
+        }
+        for action_id, a, style in zip(actions_ids, actions, action_styles or [{}] * len(actions), strict=True)
+    ]
     document = {
         "schema": SCHEMA,
         "video": os.path.basename(info.path),
         "fps": float(info.fps),
         "fps_exact": f"{info.fps.numerator}/{info.fps.denominator}",
         "duration_s": round(info.duration_s, 6),
-        "events": [
+        "events": sorted([
             {
                 "id": event_id,
                 "layer": "footsteps",
@@ -52,7 +80,7 @@ def events_document(
                 **style,
             }
             for event_id, e, style in zip(ids, events, styles, strict=True)
-        ],
+        ] + specifics, key=lambda row: row["t"]),
     }
     if scene is not None:
         document["shots"] = [

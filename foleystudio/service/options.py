@@ -13,7 +13,9 @@ from foleystudio.analysis import AnalysisOptions
 from foleystudio.api import ExportOptions, RenderOptions
 from foleystudio.errors import InputError
 from foleystudio.export import FORMATS, parse_formats
-from foleystudio.materials import normalise_footwear, normalise_surface
+from foleystudio.edits.events import LAYERS
+from foleystudio.materials import normalise_fabric, normalise_footwear, normalise_hit_material, normalise_surface
+from foleystudio.rendering import check_layers
 from foleystudio.timebase import timecode_to_frames
 from foleystudio.vision.contacts import ContactConfig
 
@@ -30,6 +32,10 @@ DEFAULTS = {
     "stems_per_person": False,
     "preview_size": None,  # [width, height]; None: the source's display size
     "events_only": False,  # only detect contacts: events and timelines, no sound
+    "layers": list(LAYERS),  # the layers made
+    "actions": True,  # look for claps, hits, falls and impacts (the specifics)
+    "fabric": "cotton",
+    "material": None,  # None: a neutral knock
 }
 
 
@@ -61,6 +67,17 @@ def check_options(given: dict) -> dict:
             timecode_to_frames(options["start_timecode"], 30)
         except ValueError as exc:
             raise InputError(f"start_timecode: {exc}") from None
+    if isinstance(options["layers"], str):
+        options["layers"] = [n.strip().lower() for n in options["layers"].split(",") if n.strip()]
+    checks = {"layers": lambda v: list(check_layers(tuple(v))), "fabric": lambda v: normalise_fabric(str(v)),
+              "material": lambda v: normalise_hit_material(str(v)) if v else None}
+    for name, check in checks.items():
+        try:
+            options[name] = check(options[name])
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+    if not options["layers"]:
+        raise InputError(f"layers: name at least one of {', '.join(LAYERS)}")
     if options["preview_size"] is not None:
         options["preview_size"] = list(_size(options["preview_size"]))
     return options
@@ -78,12 +95,15 @@ def _size(value) -> tuple[int, int]:
 
 def analysis_options(options: dict, cache_dir: Path) -> AnalysisOptions:
     contacts = replace(ContactConfig(), min_confidence=float(options["min_confidence"]), scuffs=bool(options["scuffs"]))
-    return AnalysisOptions(contacts=contacts, estimate_scene=bool(options["scene"]), cache_dir=str(cache_dir))
+    return AnalysisOptions(contacts=contacts, estimate_scene=bool(options["scene"]), cache_dir=str(cache_dir),
+                           detect_actions=bool(options.get("actions", True)))
 
 
 def render_options(options: dict) -> RenderOptions:
     return RenderOptions(surface=options["surface"], footwear=options["footwear"], seed=int(options["seed"]),
-                         keep_audio=bool(options["keep_audio"]), stems_per_person=bool(options["stems_per_person"]))
+                         keep_audio=bool(options["keep_audio"]), stems_per_person=bool(options["stems_per_person"]),
+                         layers=tuple(options.get("layers", LAYERS)), fabric=options.get("fabric", "cotton"),
+                         material=options.get("material"))
 
 
 def export_options(options: dict) -> ExportOptions:

@@ -23,7 +23,7 @@ from pathlib import Path
 import soundfile
 
 from foleystudio.analysis import Analysis, analyse
-from foleystudio.api import RenderOptions, choose_styles, export, render
+from foleystudio.api import RenderOptions, choose_actions, choose_styles, export, render
 from foleystudio.edits.document import check_against, edit_options, read_document
 from foleystudio.errors import FoleyError
 from foleystudio.export.atomic import write_json
@@ -36,7 +36,7 @@ from foleystudio.service.store import JobStore, Records
 
 log = logging.getLogger("foleystudio.service")
 
-ANALYSIS_SCHEMA = "foleystudio.job-analysis.1"
+ANALYSIS_SCHEMA = "foleystudio.job-analysis.2"  # .2: the analysis has the specifics (actions)
 TASK_LEASE_S = 600.0  # run_job's own claim when no worker holds one: renewed with each progress report
 PROGRESS_EVERY_S = 0.5  # progress reaches the store at most this often: readers poll it, the writer is one
 # where each stage's progress falls in the job's percent
@@ -105,12 +105,13 @@ def _run(store: Records, record: dict, files: JobFiles, progress: _Progress) -> 
     edits_doc = record.get("edits")
     if edits_doc:
         edits = read_document(edits_doc)
-        check_against(edits, len(analysis.contacts.events), analysis.info.duration_s)
-        base = edit_options(edits, analysis.contacts.events, base)
+        check_against(edits, len(analysis.contacts.events), analysis.info.duration_s, len(analysis.actions.events))
+        base = edit_options(edits, analysis.contacts.events, base, actions=analysis.actions.events)
     progress.stage("render")
     rendered = None if options["events_only"] else render(analysis, base)
     run = int(record.get("run", 0)) + 1
-    store.set(record["id"], token=progress.token, run=run, n_events=len(analysis.contacts.events))
+    store.set(record["id"], token=progress.token, run=run, n_events=len(analysis.contacts.events),
+              n_actions=len(analysis.actions.events))
     name = f"results.{run}"
     tmp = files.root / f".results.{run}.partial"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -165,8 +166,10 @@ def _analysis(store: Records, record: dict, files: JobFiles, progress: _Progress
 
 def _write_detected(analysis: Analysis, options: RenderOptions, files: JobFiles) -> None:
     """The analysis's own events with their ids, before any edit: what the page shows and edits."""
+    actions, action_styles = choose_actions(analysis, options)
     write_json(files.detected, events_document(analysis.info, analysis.contacts.events,
-                                               choose_styles(analysis, options), analysis.scene))
+                                               choose_styles(analysis, options), analysis.scene,
+                                               actions=actions.events, action_styles=action_styles))
 
 
 KINDS = {".mp4": "video", ".events.json": "events", ".events.csv": "events_csv", ".mix.wav": "mix", ".wav": "stem",

@@ -27,6 +27,14 @@ class JobOptions(BaseModel):
     stems_per_person: bool = Field(False, description="also one footstep stem per person")
     preview_size: str | None = Field(None, description="WIDTHxHEIGHT of the annotated preview")
     events_only: bool = Field(False, description="only detect contacts: events and timelines, no sound")
+    layers: str | None = Field(None, description="comma-separated layers to make (footsteps, specifics, moves); "
+                                                 "default: all")
+    actions: bool = Field(True, description="look for claps, hits, falls and impacts (false: the CLI's "
+                                            "--no-actions)")
+    fabric: str | None = Field(None, description="what the moves layer's clothes are (cotton, nylon, leather, "
+                                                 "denim); default: cotton")
+    material: str | None = Field(None, description="what hits and impacts strike (wood, metal, glass, plastic, "
+                                                   "stone, soft, neutral); default: neutral")
 
 
 class VideoSummary(BaseModel):

@@ -25,6 +25,7 @@ from foleystudio.materials import normalise_footwear, normalise_surface
 from foleystudio.media.frames import Frame
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.landmarks import FOOT
+from foleystudio.vision.motion import MotionTracker
 from foleystudio.vision.pose import Poses
 from foleystudio.vision.shots import Shot, ShotDetector, Shots
 from foleystudio.vision.surface.ground import (
@@ -231,14 +232,18 @@ def _body(contact: ContactEvent, sample: SampledFrame) -> float:
 
 
 def tap_frames(
-    frames: Iterable[Frame], *, shots: ShotDetector | None = None, sampler: FrameSampler | None = None
+    frames: Iterable[Frame], *, shots: ShotDetector | None = None, sampler: FrameSampler | None = None,
+    motion: MotionTracker | None = None,
 ) -> Iterator[Frame]:
-    """Pass frames through unchanged, feeding the shot detector and the sampler on the way (one decode)."""
+    """Pass frames through unchanged, feeding the shot detector, the sampler and the motion tracker on the way
+    (one decode)."""
     for frame in frames:
         if shots is not None:
             shots.add_frame(frame)
         if sampler is not None:
             sampler.add_frame(frame)
+        if motion is not None:
+            motion.feed(frame.index, frame.t_s, frame.rgb)
         yield frame
 
 

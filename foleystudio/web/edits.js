@@ -63,7 +63,7 @@ export function detectedEvents(detected) {
 /** The timeline's items: the analysis's events with the draft applied, then the added ones. */
 export function timelineItems(detected, draft, rendered) {
   const byId = new Map((rendered?.events || []).map((e) => [e.id, e]));
-  const added = (rendered?.events || []).filter((e) => !/^e\d+$/.test(e.id));
+  const added = (rendered?.events || []).filter((e) => /^u\d+$/.test(e.id)); // steps the user added
   const items = [];
   for (const e of detected.events.values()) {
     const movedTo = draft.moved[e.id];
@@ -73,7 +73,7 @@ export function timelineItems(detected, draft, rendered) {
     items.push({
       key: e.id, id: e.id, t, t0: e.t, person: e.person, foot: e.foot, kind: e.kind, layer: e.layer,
       off: draft.off.includes(e.id), moved: movedTo !== undefined, added: null,
-      surface: r?.surface ?? e.surface, footwear: r?.footwear ?? e.footwear,
+      surface: r?.surface ?? e.surface, footwear: r?.footwear ?? e.footwear, material: r?.material ?? e.material,
       surfaceSource: r?.surface_source ?? e.surface_source, confidence: r?.confidence ?? e.confidence,
     });
   }

@@ -30,7 +30,8 @@ const state = {
 
 const vocabulary = await (await fetch("vocabulary.json")).json();
 const colorOf = (person) => {
-  const [, [r, g, b]] = vocabulary.person_colors[person % vocabulary.person_colors.length];
+  const n = vocabulary.person_colors.length;
+  const [, [r, g, b]] = vocabulary.person_colors[((person % n) + n) % n]; // -1, the scene: the last colour
   return `rgb(${r}, ${g}, ${b})`;
 };
 
@@ -236,12 +237,23 @@ async function rerender() {
   }
 }
 
+/** A footsteps lane per person; a specifics lane for each who has some, and one for sounds of no one. */
+function lanes(who) {
+  const specific = new Set(state.items.filter((i) => i.layer === "specifics").map((i) => i.person));
+  const out = [];
+  for (const person of who) {
+    if (person >= 0) out.push({ person, layer: "footsteps" });
+    if (specific.has(person)) out.push({ person, layer: "specifics" });
+  }
+  return out;
+}
+
 function people() {
   const seen = new Set([...state.detected.events.values()].map((e) => e.person));
   for (const a of state.draft.added) seen.add(a.person);
   for (const c of state.draft.cues) if (c.person !== null) seen.add(c.person);
-  if (!seen.size) seen.add(0);
-  return [...seen].sort((a, b) => a - b);
+  if (![...seen].some((p) => p >= 0)) seen.add(0);
+  return [...seen].sort((a, b) => (a < 0) - (b < 0) || a - b); // people first, then the scene (-1)
 }
 
 /** Redraw everything from the state. */
@@ -256,17 +268,18 @@ function refresh() {
   }));
   timeline.setData({
     items: state.items, shots: state.rendered?.shots || [], ranges, duration: job.video.duration_s,
-    fps: job.video.fps, people: who, layers: vocabulary.layers,
+    fps: job.video.fps, lanes: lanes(who),
   });
+  const persons = who.filter((p) => p >= 0); // the scene (-1) has no surface, footwear or steps
   timeline.select(state.selected);
   const changes = edits.countChanges(state.stored, state.draft);
   const status = state.rendering && isActive(job) ? `Rendering… ${stageLabel(job)} ${Math.round(job.percent)}%`
     : state.status || (changes ? `${changes} unsaved change${changes > 1 ? "s" : ""}`
       : job.edits_version ? `Edit ${job.edits_version} rendered` : "");
   controls.show({
-    job, draft: state.draft, changes, people: who, busy: !!state.rendering, baseSeed: job.options.seed ?? 0, status,
+    job, draft: state.draft, changes, people: persons, busy: !!state.rendering, baseSeed: job.options.seed ?? 0, status,
   });
-  inspector(who);
+  inspector(persons);
   jobInfo(job);
 }
 

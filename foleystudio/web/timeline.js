@@ -30,15 +30,14 @@ export class Timeline {
     this.listen();
   }
 
-  setData({ items, shots, ranges, duration, fps, people, layers }) {
+  /** `lanes`: [{person, layer}] in order (person -1: sounds of no one, e.g. an object's impact). */
+  setData({ items, shots, ranges, duration, fps, lanes }) {
     Object.assign(this, { items, shots, ranges, duration, fps });
     this.lanes = [];
     let top = RULER_PX + SHOTS_PX;
-    for (const person of people) {
-      for (const layer of layers) {
-        this.lanes.push({ person, layer, top });
-        top += LANE_PX;
-      }
+    for (const { person, layer } of lanes) {
+      this.lanes.push({ person, layer, top });
+      top += LANE_PX;
     }
     const height = Math.max(top, RULER_PX + SHOTS_PX + LANE_PX) + 4;
     if (this.canvas.style.height !== `${height}px`) this.canvas.style.height = `${height}px`;
@@ -161,7 +160,7 @@ export class Timeline {
     c.addEventListener("dblclick", (event) => {
       const { lane, item } = this.hit(event.offsetX, event.offsetY);
       if (item) this.onToggle(item);
-      else if (lane && event.offsetX > GUTTER_PX) {
+      else if (lane && lane.layer === "footsteps" && event.offsetX > GUTTER_PX) {
         this.onAdd(lane.person, this.clamp(this.view.t(event.offsetX, this.width)));
       }
     });
@@ -289,7 +288,7 @@ export class Timeline {
     ctx.fillStyle = this.colorOf(person);
     ctx.fillRect(0, top + 1, 4, LANE_PX - 2);
     ctx.font = `600 12px ${css("--font")}`;
-    ctx.fillText(`P${person}`, 12, top + LANE_PX * 0.36);
+    ctx.fillText(person >= 0 ? `P${person}` : "scene", 12, top + LANE_PX * 0.36);
     ctx.fillStyle = css("--muted");
     ctx.font = `11px ${css("--font")}`;
     ctx.fillText(layer, 12, top + LANE_PX * 0.7);
@@ -302,7 +301,7 @@ export class Timeline {
       ctx.stroke();
     }
     ctx.setLineDash([]);
-    if (!this.items.some((i) => i.person === person && i.layer === layer)) {
+    if (layer === "footsteps" && !this.items.some((i) => i.person === person && i.layer === layer)) {
       ctx.fillStyle = css("--muted");
       ctx.fillText("no events: double-click to add a step", GUTTER_PX + 12, top + LANE_PX / 2);
     }
@@ -367,6 +366,8 @@ export class Timeline {
       ctx.closePath();
     } else if (item.kind === "scuff") {
       ctx.rect(x - 8, y - 3, 16, 6);
+    } else if (item.layer === "specifics") {
+      ctx.rect(x - 5, y - 5, 10, 10);
     } else {
       ctx.arc(x, y, item.kind === "landing" ? 7 : 5.5, 0, Math.PI * 2);
     }
@@ -404,6 +405,8 @@ export function shotLabel(shot) {
 export function describe(item) {
   const what = item.kind === "step" ? `${item.foot} step` : item.kind;
   const state = item.off ? " (off)" : item.added !== null ? " (added)" : item.moved ? " (moved)" : "";
-  const sound = item.surface ? ` · ${item.surface}${item.footwear ? ", " + item.footwear : ""}` : "";
-  return `P${item.person} ${what} at ${item.t.toFixed(3)} s${state}${sound}`;
+  const sound = item.layer === "specifics" ? (item.material ? ` · ${item.material}` : "")
+    : item.surface ? ` · ${item.surface}${item.footwear ? ", " + item.footwear : ""}` : "";
+  const who = item.person >= 0 ? `P${item.person}` : "Scene";
+  return `${who} ${what} at ${item.t.toFixed(3)} s${state}${sound}`;
 }

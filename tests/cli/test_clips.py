@@ -1,10 +1,11 @@
 """Every real clip in ../shared/media through the whole CLI: the product's end-to-end contract.
 
 Per clip: the run succeeds; the output's video packets are the input's, bit for bit;
-the audio track lasts as long as the video (within one AAC frame); the stem is 48 kHz
-24-bit stereo and as long as the video to the sample; every event has the schema's
-fields; the timelines and marker lists are written, one marker an event; and the onsets an independent detector finds in the stem coincide with the
-event times within 5 ms (up to 5% of them may be masked by a louder step's decay).
+the audio track lasts as long as the video (within one AAC frame); each layer's stem is 48 kHz
+24-bit stereo and as long as the video to the sample; every event has its layer's fields; the
+timelines and marker lists are written, one marker an event; the onsets an independent detector
+finds in the footstep stem coincide with the contact times within 5 ms (up to 5% of them may be
+masked by a louder step's decay), and those in the specifics stem with the specifics' times.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from tests.conftest import PROJECT, shared_dir
 
 TIMELINES = ("csv", "otio", "edl", "fcpxml", "rpp", "markers")  # every export but the preview (tests/export)
 CLIPS = sorted(p.name for p in (shared_dir() / "media").glob("*.mp4"))
-EVENT_FIELDS = {"t", "frame", "person", "foot", "kind", "confidence", "x", "y", "surface"}
+EVENT_FIELDS = {"t", "frame", "person", "foot", "kind", "confidence", "x", "y", "layer", "id"}
+LAYER_FIELDS = {"footsteps": {"surface", "footwear"}, "specifics": {"material"}}
 
 
 @pytest.mark.clips
@@ -51,10 +53,12 @@ def test_clip_end_to_end(clip, tmp_path, shared):
         audio_s = float(a.duration * a.time_base)
     assert abs(audio_s - info.duration_s) <= 1024 / 48000
 
-    stem, sr = soundfile.read(str(tmp_path / f"{video.stem}_foley.footsteps.wav"), always_2d=True)
-    assert sr == 48000 and stem.shape[1] == 2
-    assert soundfile.info(str(tmp_path / f"{video.stem}_foley.footsteps.wav")).subtype == "PCM_24"
-    assert len(stem) == round(info.duration_s * 48000)
+    stems = {}
+    for layer in ("footsteps", "specifics", "moves"):
+        path = tmp_path / f"{video.stem}_foley.{layer}.wav"
+        stems[layer], sr = soundfile.read(str(path), always_2d=True)
+        assert sr == 48000 and stems[layer].shape[1] == 2 and soundfile.info(str(path)).subtype == "PCM_24"
+        assert len(stems[layer]) == round(info.duration_s * 48000)
 
     doc = json.loads((tmp_path / f"{video.stem}_foley.events.json").read_text())
     timeline = otio.adapters.read_from_file(str(tmp_path / f"{video.stem}_foley.otio"))
@@ -65,14 +69,19 @@ def test_clip_end_to_end(clip, tmp_path, shared):
         assert (tmp_path / f"{video.stem}_foley{suffix}").stat().st_size > 0
     assert doc["schema"] == "foleystudio.events.1" and doc["video"] == clip
     assert doc["duration_s"] == pytest.approx(info.duration_s, abs=1e-5)
-    times = np.sort([e["t"] for e in doc["events"]])
     for e in doc["events"]:
-        assert EVENT_FIELDS <= e.keys()
+        assert EVENT_FIELDS | LAYER_FIELDS[e["layer"]] <= e.keys()
         assert 0 <= e["t"] <= info.duration_s and 0 <= e["x"] <= 1 and 0 <= e["y"] <= 1
         assert 0 <= e["frame"] < info.n_frames
-    if times.size == 0:
-        assert not stem.any()
-        return
+    for layer in ("footsteps", "specifics"):
+        times = np.sort([e["t"] for e in doc["events"] if e["layer"] == layer])
+        if times.size == 0:
+            assert not stems[layer].any()
+        else:
+            _sounds_on_the_events(stems[layer], sr, times)
+
+
+def _sounds_on_the_events(stem: np.ndarray, sr: int, times: np.ndarray) -> None:
     onsets = detect_onsets(stem, sr)
     assert onsets.size, "contacts were detected but the stem has no onsets"
     # Contacts closer than 10 ms (a two-footed landing) are one audible onset: score the first.

@@ -17,6 +17,7 @@ from foleystudio.media import encode
 from foleystudio.media.encode import AAC_FRAME
 from foleystudio.media.frames import iter_frames
 from foleystudio.media.probe import probe_video
+from foleystudio.vision.actions import ActionEvents
 from foleystudio.vision.contacts import ContactEvent, ContactEvents
 from foleystudio.vision.landmarks import FOOT, LEFT_SHOULDER, N_LANDMARKS, RIGHT_SHOULDER
 from foleystudio.vision.pose import Poses, PoseTrack
@@ -59,7 +60,8 @@ def _synthetic(tmp_path, video=None) -> Analysis:
     event = ContactEvent(t_s=float(times[10]), frame=10, person=0, foot="left", kind="step", confidence=0.9,
                          strength=0.5, x=72 / width, y=106 / height, body_px=80.0)
     shots = Shots((Shot(0, 0, n, 0.0, info.duration_s, "start", 1.0),))
-    return Analysis(info=info, poses=poses, contacts=ContactEvents((event,)), shots=shots, scene=None)
+    return Analysis(info=info, poses=poses, contacts=ContactEvents((event,)), actions=ActionEvents(()), shots=shots,
+                    scene=None)
 
 
 @pytest.fixture(scope="module")

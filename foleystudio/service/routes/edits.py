@@ -52,7 +52,7 @@ def put_edits(job: JobDep, body: EditsIn, store: StoreDep, send: SendDep, previe
             raise Refused(409, f"job {record['id']} has no analysis to edit (it {record['state']}"
                                f"{': ' + record['error'] if record.get('error') else ''})")
         try:
-            check_against(edits, record["n_events"], record["video"]["duration_s"])
+            check_against(edits, record["n_events"], record["video"]["duration_s"], record.get("n_actions", 0))
         except InputError as exc:
             raise Refused(422, str(exc)) from None
         return {**record, "edits": document, "edits_version": record.get("edits_version", 0) + 1,
