@@ -65,10 +65,12 @@ bench-pan: $(STAMP)
 # one audition WAV per surface x footwear into out/sounds (not committed)
 sounds: $(STAMP)
 	$(BIN)/python scripts/sound_auditions.py --out out/sounds
+	$(BIN)/python scripts/specifics_sheets.py --shared $(SHARED) --out out/sounds --auditions out/sounds
 
 # the listening sheets committed under docs/sounds
 sheets: $(STAMP)
 	$(BIN)/python scripts/listening_sheets.py --shared $(SHARED) --out docs/sounds
+	$(BIN)/python scripts/specifics_sheets.py --shared $(SHARED) --out docs/sounds
 
 # the surface classifier's weights (committed) from the CC0 textures and the real clips' ground
 # patches (cut first: pose over the annotated clips, ~7 min), and its accuracy figures

@@ -85,10 +85,12 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     ratio = np.abs(stem_after).max() / np.abs(stem_before).max()
     assert ratio == pytest.approx(10 ** (-6 / 20), rel=2e-3)
 
-    # a muted layer: the same events, its stem written silent, the mix silent (the only layer today)
-    job = put(client, job_id, {"levels": {"footsteps": -6.0}, "mute": ["footsteps"]})
+    # muted layers: the same events, their stems written silent; all of them muted, the mix is silent
+    job = put(client, job_id, {"levels": {"footsteps": -6.0}, "mute": ["footsteps", "specifics", "moves"]})
     assert [e["id"] for e in events_of(client, job_id)] == [e["id"] for e in before]
     assert len(stem_of(client, job_id)) == len(stem_before) and not np.any(stem_of(client, job_id))
+    assert {f["name"].split(".")[-2] for f in job["results"] if f["kind"] == "stem"} == {
+        "footsteps", "specifics", "moves"}
     mix = next(f for f in job["results"] if f["kind"] == "mix")
     assert not np.any(soundfile.read(io.BytesIO(client.get(mix["url"]).content))[0])
 
