@@ -104,6 +104,16 @@ def test_usage_errors_exit_2(tmp_path):
     assert_refused(foley("x.mp4", "--min-confidence", "2"), 2, "outside 0..1")
     assert_refused(foley("x.mp4", "--backend", "cloud"), 2, "invalid choice")
     assert_refused(foley("x.mp4", "--backend", "samples"), 2, "--library")
+    assert_refused(foley("x.mp4", "--layers", "footsteps,music"), 2, "the layers are footsteps, specifics, moves")
+    assert_refused(foley("x.mp4", "--level", "moves=loud"), 2, "is not a number of dB")
+    assert_refused(foley("x.mp4", "--level", "moves=-90"), 2, "-60..12 dB")
+    assert_refused(foley("x.mp4", "--fabric", "silk"), 2, "invalid choice")
+
+
+def test_unknown_material_is_refused_before_work(tmp_path, out_dir):
+    video = make_video(tmp_path / "v.mp4")
+    assert_refused(foley(video, "-o", out_dir / "x_foley.mp4", "--material", "lava"), 1, "lava", "metal")
+    no_outputs(out_dir)
 
 
 def test_help_shows_defaults():
@@ -118,5 +128,8 @@ def test_person_free_video_succeeds_with_silence(tmp_path, out_dir):
     result = foley(video, "-o", out_dir / "v_foley.mp4", "-q")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+    for layer in ("footsteps", "specifics", "moves"):  # every layer's stem, silent: nobody, nothing moving
+        audio, _ = soundfile.read(out_dir / f"v_foley.{layer}.wav")
+        assert not audio.any(), layer
     audio, sr = soundfile.read(str(out_dir / "v_foley.footsteps.wav"))
     assert sr == 48000 and len(audio) == 32000 and not audio.any()
