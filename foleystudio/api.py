@@ -38,7 +38,7 @@ from foleystudio.media.mux import mux_audio
 from foleystudio.media.probe import VideoInfo
 from foleystudio.rendering import Rendered, RenderOptions, choose_actions, choose_events, choose_styles, render
 from foleystudio.timebase import SAMPLE_RATE, frames_to_timecode, timecode_to_frames
-from foleystudio.vision.contacts import ContactEvents
+from foleystudio.vision.contacts import ContactEvent, ContactEvents
 
 __all__ = [
     "DEFAULT_FOOTWEAR", "DEFAULT_SURFACE", "Analysis", "AnalysisOptions", "ExportOptions", "Outputs", "Rendered",
@@ -138,14 +138,26 @@ def export(
     files = []
     for (_, writer), path in zip(_writers(exports.formats), export_paths(out_video, exports.formats)):
         if writer is None:  # the preview: the pictures and the mix, not the delivery
-            shown = replace(analysis, contacts=ContactEvents(events=tuple(events)))
-            write_preview(shown, rendered.mix, path, styles=styles, sr=rendered.sr, size=exports.preview_size,
-                          callback=callback)
+            marks = _preview_marks(events, styles, actions, action_styles)
+            shown = replace(analysis, contacts=ContactEvents(events=tuple(e for e, _ in marks)))
+            write_preview(shown, rendered.mix, path, styles=[s for _, s in marks], sr=rendered.sr,
+                          size=exports.preview_size, callback=callback)
         else:
             writer(delivery, str(path))
         files.append(str(path))
     return Outputs(video=str(video_path) if rendered is not None else None, events=str(events_path),
                    stems=tuple(path for _, path in stems), files=tuple(files))
+
+
+def _preview_marks(events, styles, actions, action_styles) -> list[tuple[ContactEvent, dict]]:
+    """What the preview flashes and labels, by time: every step (foot / surface) and every specific (kind /
+    material), drawn the same way at the event's place."""
+    marks = list(zip(events, styles))
+    marks += [(ContactEvent(t_s=a.t_s, frame=a.frame, person=a.person, foot="unknown", kind=a.kind,
+                            confidence=a.confidence, strength=a.strength, x=a.x, y=a.y,
+                            body_px=a.body_px if a.body_px > 0 else float("nan")), {"surface": s["material"]})
+              for a, s in zip(actions, action_styles)]
+    return sorted(marks, key=lambda mark: mark[0].t_s)
 
 
 def _writers(formats: tuple[str, ...]) -> list:

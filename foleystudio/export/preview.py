@@ -1,8 +1,9 @@
 """The annotated preview: the first thing a user watches to judge the result.
 
 The source's frames, each person's skeleton with the feet picked out, a flash and a
-label at every event (foot or kind, and surface), the current shot's scene estimate
-in a caption box, and the mix as the audio: H.264 in MP4, at the source's frame times.
+label at every event (foot or kind, and surface; a specific: its kind and what it struck),
+the current shot's scene estimate in a caption box, and the mix as the audio: H.264 in
+MP4, at the source's frame times.
 Frames are decoded, drawn and encoded one at a time.
 """
 

@@ -164,3 +164,19 @@ def test_a_failure_while_writing_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(ExportError, match="No space left on device"):
         write_preview(analysis, _mix(SR), out, styles=_styles(analysis))
     assert list(out.parent.iterdir()) == []
+
+
+def test_the_specifics_are_flashed_and_labelled_too(tmp_path):
+    from foleystudio.api import ExportOptions, export, render
+    from foleystudio.vision.actions import ActionEvent
+
+    base = _synthetic(tmp_path)
+    clap = ActionEvent(t_s=float(base.info.frame_times_s[16]), frame=16, kind="clap", person=0, x=0.85, y=0.45,
+                       strength=0.8, confidence=0.9, body_px=80.0)
+    analysis = dataclasses.replace(base, actions=ActionEvents((clap,)))
+    outputs = export(analysis, render(analysis), tmp_path / "p_foley.mp4", exports=ExportOptions(formats=("preview",)))
+    before, after = _frames(analysis.info.path, (160, 120)), _frames(outputs.files[0], (160, 120))
+    where = np.s_[52:58, 133:139]  # at the clap: away from the caption, the skeleton and the step's label
+    assert np.abs(after[16][where] - before[16][where]).mean() > 20  # its flash, on its frame
+    for k in (5, 12):  # nothing there before it: not before the step, nor with the step's flash and label
+        assert np.abs(after[k][where] - before[k][where]).mean() < 4
