@@ -143,7 +143,8 @@ async function loadResults(job) {
     const [{ version, document }, rendered, detected] = await Promise.all([
       getJSON(`/api/jobs/${job.id}/edits`),
       resultJSON(job, "events"),
-      getJSON(`/api/jobs/${job.id}/edits/detected`),
+      // a job made before the detected events were kept has none until its next render: its results stand in
+      getJSON(`/api/jobs/${job.id}/edits/detected`).catch(() => null),
     ]);
     if (state.job?.id !== job.id) return;
     state.stored = edits.complete(document);
@@ -152,7 +153,7 @@ async function loadResults(job) {
     if (mine && !editedSince) state.drafts.delete(job.id);
     state.draft = state.drafts.has(job.id) ? state.drafts.get(job.id) : edits.clone(state.stored);
     state.rendered = rendered;
-    state.detected = edits.detectedEvents(detected);
+    state.detected = edits.detectedEvents(detected ?? rendered);
     if (mine) {
       const seconds = (performance.now() - state.rendering.startedAt) / 1000;
       state.status = `Rendered in ${seconds.toFixed(1)} s`;
