@@ -103,8 +103,9 @@ def choose_events(analysis: Analysis, options: RenderOptions = RenderOptions()) 
 
 def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[AppliedActions, tuple[dict, ...]]:
     """The specifics to render (the analysis's, or the user's edited list) and what each one strikes: the user's
-    material for the event, else for hits and impacts `options.material` (or a neutral knock), and for falls,
-    sits and kneels the ground: `options.surface`, else the shot's when the scene is sure of it, else the default."""
+    material for the event, else a cue's material for its time (and person), else for hits and impacts
+    `options.material` (or a neutral knock), and for falls, sits and kneels the ground: a cue's surface,
+    `options.surface`, the shot's when the scene is sure of it, else the default."""
     originals = analysis.actions.events
     if options.events is None or "specifics" not in options.events.layers:
         n = len(originals)
@@ -114,10 +115,13 @@ def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions())
     default_hit = normalise_hit_material(options.material) if options.material else "neutral"
     styles = []
     for event, given in zip(applied.events, applied.materials):
+        cue = options.cues.material_at(event.t_s, event.person) if options.cues else None
         if given:
             styles.append({"material": given, "material_source": "edit"})
+        elif cue is not None:
+            styles.append({"material": cue.material, "material_source": "cue"})
         elif event.kind in ("fall", "sit", "kneel"):
-            ground, source = _ground_at(analysis, event.t_s, options.surface)
+            ground, source = _ground_at(analysis, event, options)
             styles.append({"material": FLOOR_MATERIAL.get(engine_surface(ground), "neutral"),
                            "material_source": source, "surface": engine_surface(ground)})
         else:
@@ -125,9 +129,15 @@ def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions())
     return applied, tuple(styles)
 
 
-def _ground_at(analysis: Analysis, t_s: float, surface: str | None) -> tuple[str, str]:
-    if surface:
-        return surface, "flag"
+def _ground_at(analysis: Analysis, event: ActionEvent, options: RenderOptions) -> tuple[str, str]:
+    """The ground a body lands on: a cue's surface for the time (and person), the --surface flag, the shot's when
+    the scene is sure of it, else the default."""
+    cue, _ = options.cues.lookup(event.t_s, event.person) if options.cues else (None, None)
+    if cue is not None:
+        return cue.surface, "cue"
+    if options.surface:
+        return options.surface, "flag"
+    t_s = event.t_s
     for shot in analysis.scene.shots if analysis.scene is not None else ():
         if shot.start_s <= t_s < shot.end_s and shot.surface_confident:
             return shot.surface, "estimate"

@@ -111,3 +111,22 @@ def test_what_a_specific_strikes():
     assert [s["material"] for s in styles] == ["neutral", "stone"]  # a knock; a fall on the default concrete
     _, styles = choose_actions(a, RenderOptions(material="steel", surface="grass"))
     assert [(s["material"], s["material_source"]) for s in styles] == [("metal", "flag"), ("soft", "flag")]
+
+
+def test_a_cue_says_what_the_specifics_strike_in_its_time_range():
+    from foleystudio.edits.cues import Cue, CueSheet
+
+    a = replace(analysis(), actions=ActionEvents((
+        ActionEvent(t_s=1.0, frame=30, kind="hit", person=0, x=0.5, y=0.5, strength=0.5, confidence=0.9,
+                    body_px=300.0),
+        ActionEvent(t_s=2.0, frame=60, kind="fall", person=0, x=0.5, y=0.8, strength=0.9, confidence=0.9,
+                    body_px=300.0),
+        ActionEvent(t_s=3.0, frame=90, kind="fall", person=0, x=0.5, y=0.8, strength=0.9, confidence=0.9,
+                    body_px=300.0))))
+    cues = CueSheet(cues=(Cue(0.0, 1.5, None, None, None, line=1, material="glass"),
+                          Cue(2.5, 4.0, 0, "grass", None, line=2)), source="test")
+    _, styles = choose_actions(a, RenderOptions(cues=cues, material="wood"))
+    assert [(s["material"], s["material_source"]) for s in styles] == [
+        ("glass", "cue"),  # the cue beats the flag
+        ("stone", "default"),  # nothing said: the default ground (concrete)
+        ("soft", "cue")]  # the cue's grass is what the body lands on

@@ -15,8 +15,10 @@ JSON (`.json`)::
     0:04.5,,1,gravel,boots
 
 Times are seconds or [h:]mm:ss[.fff]; a missing end runs to the end of the video, a
-missing person applies to everyone. A cue needs a surface, a footwear or both. Where
-cues overlap, one for the person beats one for everyone, then the later line wins.
+missing person applies to everyone. A cue needs a surface, a footwear, a material (what
+the specifics strike there: hits and impacts, and the floor of falls, sits and kneels;
+materials.HIT_MATERIALS) or several. Where cues overlap, one for the person beats one for
+everyone, then the later line wins.
 Every problem is an InputError naming the file and the line.
 
 `resolve_surfaces` then says, for each contact, which surface and footwear to use and
@@ -35,12 +37,12 @@ from pathlib import Path
 from foleystudio.edits.parsing import csv_rows, json_items, read_text, seconds, whole
 from foleystudio.errors import InputError
 from foleystudio.vision.contacts import ContactEvent
-from foleystudio.materials import normalise_footwear, normalise_surface
+from foleystudio.materials import normalise_footwear, normalise_hit_material, normalise_surface
 
 SCHEMA = "foleystudio.cues.1"
 SOURCES = ("edit", "cue", "user", "estimate", "default")
 _FIELDS = {"start": "start", "start_s": "start", "end": "end", "end_s": "end", "person": "person",
-           "surface": "surface", "footwear": "footwear", "note": "note", "comment": "note"}
+           "surface": "surface", "footwear": "footwear", "material": "material", "note": "note", "comment": "note"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Cue:
     surface: str | None  # canonical name (classes.SURFACES) or None: not set by this cue
     footwear: str | None
     line: int  # line in the cue file, for messages
+    material: str | None = None  # what the specifics strike (materials.HIT_MATERIALS), or None: not set here
 
     def applies(self, t_s: float, person: int) -> bool:
         return self.start_s <= t_s < self.end_s and (self.person is None or self.person == person)
@@ -68,6 +71,12 @@ class CueSheet:
         surface = next((c for c in reversed(hits) if c.surface), None)
         footwear = next((c for c in reversed(hits) if c.footwear), None)
         return surface, footwear
+
+    def material_at(self, t_s: float, person: int) -> Cue | None:
+        """The cue giving what a specific at `t_s` of `person` (-1: no one) strikes, or None."""
+        hits = [c for c in self.cues if c.material and c.applies(t_s, person)]
+        hits.sort(key=lambda c: (c.person is not None, c.line))
+        return hits[-1] if hits else None
 
 
 def read_cues(path: str | os.PathLike) -> CueSheet:
@@ -93,7 +102,8 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
     for key, value in row.items():
         name = _FIELDS.get(str(key).strip().lower())
         if name is None:
-            raise InputError(f"{where}: unknown field {key!r}; allowed: start, end, person, surface, footwear, note")
+            raise InputError(f"{where}: unknown field {key!r}; allowed: start, end, person, surface, footwear, "
+                             f"material, note")
         fields[name] = value
     if "start" not in fields:
         raise InputError(f"{where}: a cue needs a start time")
@@ -102,17 +112,20 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
     if end <= start:
         raise InputError(f"{where}: end {end:g} s is not after start {start:g} s")
     person = _person(where, fields.get("person"))
-    surface = footwear = None
+    surface = footwear = material = None
     try:
         if fields.get("surface") not in (None, ""):
             surface = normalise_surface(str(fields["surface"]))
         if fields.get("footwear") not in (None, ""):
             footwear = normalise_footwear(str(fields["footwear"]))
+        if fields.get("material") not in (None, ""):
+            material = normalise_hit_material(str(fields["material"]))
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
-    if surface is None and footwear is None:
-        raise InputError(f"{where}: a cue needs a surface, a footwear or both")
-    return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line)
+    if surface is None and footwear is None and material is None:
+        raise InputError(f"{where}: a cue needs a surface, a footwear, a material or several")
+    return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line,
+               material=material)
 
 
 def _person(where: str, value: object) -> int | None:

@@ -25,7 +25,7 @@ from foleystudio.edits.cues import Cue, CueSheet
 from foleystudio.edits.events import LAYERS, EditedEvent, EventList, action_ids, event_ids
 from foleystudio.edits.parsing import seconds, whole
 from foleystudio.errors import InputError
-from foleystudio.materials import normalise_footwear, normalise_surface
+from foleystudio.materials import normalise_footwear, normalise_hit_material, normalise_surface
 from foleystudio.rendering import RenderOptions
 from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import FEET, KINDS, ContactEvent
@@ -177,16 +177,21 @@ def _added(where: str, item: object) -> Added:
 
 
 def _cue(where: str, line: int, item: object) -> Cue:
-    item = _object(where, item, ("start", "end", "person", "surface", "footwear"))
+    item = _object(where, item, ("start", "end", "person", "surface", "footwear", "material"))
     start = seconds(where, "start", item.get("start", 0))
     end = math.inf if item.get("end") in (None, "") else seconds(where, "end", item["end"])
     if end <= start:
         raise InputError(f"{where}.end: {end:g} s is not after start {start:g} s")
     person = None if item.get("person") in (None, "", "all") else whole(where, "person", item["person"])
     surface, footwear = _material(where, item)
-    if surface is None and footwear is None:
-        raise InputError(f"{where}: a cue needs a surface, a footwear or both")
-    return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line)
+    try:
+        material = normalise_hit_material(str(item["material"])) if item.get("material") else None
+    except InputError as exc:
+        raise InputError(f"{where}.material: {exc}") from None
+    if surface is None and footwear is None and material is None:
+        raise InputError(f"{where}: a cue needs a surface, a footwear, a material or several")
+    return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line,
+               material=material)
 
 
 def _choice(where: str, value: object, allowed: tuple[str, ...]) -> str:

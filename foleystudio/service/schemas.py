@@ -95,6 +95,7 @@ class CueIn(BaseModel):
     person: int | None = None
     surface: str | None = None
     footwear: str | None = None
+    material: str | None = None  # what the specifics strike in this range (for this person)
 
 
 class EditsIn(BaseModel):

@@ -63,7 +63,7 @@ def test_a_bare_json_list_is_accepted(tmp_path):
         ("bad.json", '{"cues": [\n  {"start": 0, "surface": "grass"}\n  {"start": 1}\n]}', 3, "not valid JSON"),
         ("bad.json", '{"cues": [\n  {"start": 5, "end": 2, "surface": "grass"}\n]}', 2, "end 2 s is not after start 5 s"),
         ("bad.json", '{"cues": [\n  {"start": 0, "surfce": "grass"}\n]}', 2, "unknown field 'surfce'"),
-        ("bad.json", '{"cues": [\n  {"start": 0}\n]}', 2, "needs a surface, a footwear or both"),
+        ("bad.json", '{"cues": [\n  {"start": 0}\n]}', 2, "needs a surface, a footwear, a material or several"),
         ("bad.json", '{"cues": [\n  {"start": "soon", "surface": "grass"}\n]}', 2, "start 'soon' is not a time"),
         ("bad.json", '{"cues": [\n  {"start": 0, "person": "bob", "surface": "grass"}\n]}', 2, "person 'bob'"),
         ("bad.json", '{"cues": [\n  {"start": -1, "surface": "grass"}\n]}', 2, "at or after 0"),
@@ -145,3 +145,22 @@ def test_person_cue_beats_everyone_cue_and_later_lines_win():
 def test_resolver_rejects_unknown_flags():
     with pytest.raises(InputError, match="unknown surface 'lava'"):
         resolve_surfaces([_contact(1.0)], surface="lava")
+
+
+@pytest.mark.parametrize("name,text", [
+    ("m.csv", "start,end,person,material\n0,2,,wood\n1,,0,steel\n"),
+    ("m.json", '{"cues": [{"start": 0, "end": 2, "material": "wood"}, {"start": 1, "person": 0, "material": "steel"}]}'),
+])
+def test_a_material_cue_says_what_the_specifics_strike_when(tmp_path, name, text):
+    sheet = read_cues(_write(tmp_path, name, text))
+    assert [c.material for c in sheet.cues] == ["wood", "metal"]  # spellings as materials.HIT_MATERIALS has them
+    assert sheet.material_at(0.5, 0).material == "wood"
+    assert sheet.material_at(1.5, 0).material == "metal"  # the person's cue beats everyone's
+    assert sheet.material_at(1.5, -1).material == "wood"  # a sound of no one: only cues for everyone
+    assert sheet.material_at(2.5, -1) is None
+    assert sheet.lookup(0.5, 0) == (None, None)  # no surface or footwear for the steps
+
+
+def test_an_unknown_material_names_the_line(tmp_path):
+    with pytest.raises(InputError, match=r"m.csv:2: .*lava"):
+        read_cues(_write(tmp_path, "m.csv", "start,material\n0,lava\n"))

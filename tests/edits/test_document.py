@@ -56,7 +56,7 @@ def test_off_moved_added_cues_levels_seed():
     ({"added": [{"t": 1, "kind": "dance"}]}, "edits.added[0].kind"),
     ({"added": [{"t": 1, "surface": "lava"}]}, "edits.added[0].surface"),
     ({"added": [{"t": 1, "person": -1}]}, "person"),
-    ({"cues": [{"start": 0}]}, "needs a surface, a footwear or both"),
+    ({"cues": [{"start": 0}]}, "needs a surface, a footwear, a material or several"),
     ({"cues": [{"footwear": "flippers"}]}, "edits.cues[0].footwear"),
     ({"levels": {"footsteps": "loud"}}, "edits.levels['footsteps']"),
     ({"levels": {"footsteps": -90}}, "outside -60..12 dB"),
