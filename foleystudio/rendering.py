@@ -234,12 +234,9 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
 
 def layer_gains(levels: tuple[tuple[str, float], ...], *, mute: tuple[str, ...] = ()) -> dict[str, float]:
     """Linear gain per layer from (layer, dB) pairs, 0 for a muted layer; InputError for a layer that does not exist."""
-    gains = {}
-    for layer, db in [*levels, *((layer, None) for layer in mute)]:
-        if layer not in LAYERS:
-            raise InputError(f"level for unknown layer {layer!r}; the layers are {', '.join(LAYERS)}")
-        gains[layer] = 0.0 if db is None else float(10.0 ** (float(db) / 20.0))
-    return gains
+    pairs = [*levels, *((layer, None) for layer in mute)]
+    check_layers(tuple(layer for layer, _ in pairs))
+    return {layer: 0.0 if db is None else float(10.0 ** (float(db) / 20.0)) for layer, db in pairs}
 
 
 def choose_styles(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[dict, ...]:

@@ -27,6 +27,7 @@ from foleystudio.native_log import user_stderr
 from foleystudio.sound.backends import BACKENDS, NEURAL_BACKENDS
 from foleystudio.sound.neural import check_neural
 from foleystudio.edits.cues import read_cues
+from foleystudio.edits.document import LEVEL_RANGE_DB
 from foleystudio.edits.events import LAYERS, read_events
 from foleystudio.export import FORMATS, parse_formats
 from foleystudio.materials import (FABRICS, FOOTWEAR, HIT_MATERIALS, SURFACES, normalise_footwear,
@@ -228,8 +229,9 @@ def _level(text: str) -> tuple[str, float]:
         value = float(db)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: {db!r} is not a number of dB") from None
-    if not -60.0 <= value <= 12.0:
-        raise argparse.ArgumentTypeError(f"{text!r}: the level must be -60..12 dB")
+    low, high = LEVEL_RANGE_DB  # what an edits document takes, too
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: the level must be {low:g}..{high:g} dB")
     return layer, value
 
 

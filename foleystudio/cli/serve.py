@@ -37,21 +37,24 @@ def run(args: argparse.Namespace) -> int:
     if settings.broker_url:  # jobs go to Celery workers (`foley worker`); this process only sends them again
         from foleystudio.service.celery_app import Dispatcher
 
-        pool = Dispatcher(settings, app.state.queue).start()
+        pool = [Dispatcher(settings, app.state.queue).start()]
     elif settings.workers:
-        pool = WorkerPool(settings, settings.workers).start()
-    else:  # the workers run apart (`foley worker`, here or on other hosts): this process keeps the retention
-        pool = Sweeper(settings).start()
+        pool = [WorkerPool(settings, settings.workers).start()]  # each of its workers keeps the retention
+    else:
+        pool = []
+    if not pool or settings.broker_url:  # no worker of its own (Celery's, or `foley worker`s here or on other
+        pool.append(Sweeper(settings).start())  # hosts): this process keeps the retention
     stop_with_app(app, pool)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
-        pool.stop()  # on Ctrl-C; after SIGTERM, uvicorn raises the signal again and this is never reached
+        for part in pool:  # on Ctrl-C; after SIGTERM, uvicorn raises the signal again and this is never reached
+            part.stop()
     return 0
 
 
-def stop_with_app(app, pool) -> None:
-    """Stop `pool` (its worker processes or threads) in the app's shutdown, which runs on any signal."""
+def stop_with_app(app, pool: list) -> None:
+    """Stop `pool` (its worker processes and threads) in the app's shutdown, which runs on any signal."""
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -60,6 +63,7 @@ def stop_with_app(app, pool) -> None:
             try:
                 yield state
             finally:
-                pool.stop()
+                for part in pool:
+                    part.stop()
 
     app.router.lifespan_context = lifespan

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,20 +112,27 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
     if end <= start:
         raise InputError(f"{where}: end {end:g} s is not after start {start:g} s")
     person = _person(where, fields.get("person"))
-    surface = footwear = material = None
-    try:
-        if fields.get("surface") not in (None, ""):
-            surface = normalise_surface(str(fields["surface"]))
-        if fields.get("footwear") not in (None, ""):
-            footwear = normalise_footwear(str(fields["footwear"]))
-        if fields.get("material") not in (None, ""):
-            material = normalise_hit_material(str(fields["material"]))
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    if surface is None and footwear is None and material is None:
+    return make_cue(fields, start_s=start, end_s=end, person=person, line=line, where=where,
+                    where_field=lambda _: where)
+
+
+_NORMALISE = {"surface": normalise_surface, "footwear": normalise_footwear, "material": normalise_hit_material}
+
+
+def make_cue(item: dict, *, start_s: float, end_s: float, person: int | None, line: int, where: str,
+             where_field: Callable[[str], str]) -> Cue:
+    """The cue of `item`'s surface, footwear and material (each optional, normalised; at least one), for a cue
+    sheet's line or an edits document's cue; an InputError names `where_field(field)` or `where`."""
+    values = {}
+    for name, normalise in _NORMALISE.items():
+        value = item.get(name)
+        try:
+            values[name] = normalise(str(value)) if value not in (None, "") else None
+        except InputError as exc:
+            raise InputError(f"{where_field(name)}: {exc}") from None
+    if not any(values.values()):
         raise InputError(f"{where}: a cue needs a surface, a footwear, a material or several")
-    return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line,
-               material=material)
+    return Cue(start_s=start_s, end_s=end_s, person=person, line=line, **values)
 
 
 def _person(where: str, value: object) -> int | None:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from foleystudio.edits.cues import Cue, CueSheet
-from foleystudio.edits.events import LAYERS, EditedEvent, EventList, action_ids, event_ids
+from foleystudio.edits.cues import Cue, CueSheet, make_cue
+from foleystudio.edits.events import EditedEvent, EventList, action_ids, event_ids
 from foleystudio.edits.parsing import seconds, whole
 from foleystudio.errors import InputError
-from foleystudio.materials import normalise_footwear, normalise_hit_material, normalise_surface
-from foleystudio.rendering import RenderOptions
+from foleystudio.materials import normalise_footwear, normalise_surface
+from foleystudio.rendering import RenderOptions, check_layers
 from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import FEET, KINDS, ContactEvent
 
@@ -183,15 +183,8 @@ def _cue(where: str, line: int, item: object) -> Cue:
     if end <= start:
         raise InputError(f"{where}.end: {end:g} s is not after start {start:g} s")
     person = None if item.get("person") in (None, "", "all") else whole(where, "person", item["person"])
-    surface, footwear = _material(where, item)
-    try:
-        material = normalise_hit_material(str(item["material"])) if item.get("material") else None
-    except InputError as exc:
-        raise InputError(f"{where}.material: {exc}") from None
-    if surface is None and footwear is None and material is None:
-        raise InputError(f"{where}: a cue needs a surface, a footwear, a material or several")
-    return Cue(start_s=start, end_s=end, person=person, surface=surface, footwear=footwear, line=line,
-               material=material)
+    return make_cue(item, start_s=start, end_s=end, person=person, line=line, where=where,
+                    where_field=lambda name: f"{where}.{name}")
 
 
 def _choice(where: str, value: object, allowed: tuple[str, ...]) -> str:
@@ -202,9 +195,10 @@ def _choice(where: str, value: object, allowed: tuple[str, ...]) -> str:
 
 
 def _layer(name: object, where: str = "edits.levels") -> str:
-    if name not in LAYERS:
-        raise InputError(f"{where}: unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
-    return str(name)
+    try:
+        return check_layers((name,))[0]
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def _level(where: str, value: object) -> float:

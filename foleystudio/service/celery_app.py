@@ -29,7 +29,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
-from foleystudio.service.remote import StoreUnavailable, open_store
+from foleystudio.service.remote import StoreUnavailable
 from foleystudio.service.settings import Settings
 from foleystudio.service.store import FINISHED, JobStore, Records
 
@@ -38,7 +38,6 @@ log = logging.getLogger("foleystudio.service")
 TASK = "foleystudio.run_job"
 VISIBILITY_MARGIN_S = 600.0  # past job_timeout_s: a message unacknowledged longer than this had its worker die
 TIME_LIMIT_MARGIN_S = 60.0  # Celery's hard limit past job_timeout_s, for a stuck supervisor (it stops jobs first)
-SWEEP_EVERY_S = 600.0  # retention and orphaned uploads, as the embedded worker does
 
 
 def visibility_timeout_s(settings: Settings) -> float:
@@ -78,14 +77,14 @@ def _run(task, job_id: str) -> str:
 def _run_job(task, settings: Settings, job_id: str) -> str:
     from foleystudio.service.worker import Worker
 
-    store = open_store(settings)  # on another host: the server's API (FOLEY_SERVER_URL)
+    worker = Worker(settings, name=f"celery@{socket.gethostname()}:{os.getpid()}")
+    store = worker.store  # on another host: the server's API (FOLEY_SERVER_URL)
     record = store.get(job_id)
     if record is None or record["state"] in FINISHED:
         return record["state"] if record else "deleted"  # an earlier delivery finished it, or the user removed it
     # billiard marks its prefork pool processes as daemons, and multiprocessing lets a daemon have no children;
     # the job's child is supervised here and dies with this process (worker.die_with_parent), so it may have one
     multiprocessing.current_process()._config["daemon"] = False
-    worker = Worker(settings, name=f"celery@{socket.gethostname()}:{os.getpid()}")
     # Celery's processes cannot spawn (billiard's process object refuses to be pickled), and they run
     # a task on their main thread with no threaded library loaded before the job: fork is safe here
     worker.start_method = "fork"
@@ -140,7 +139,7 @@ class JobQueue:
 
 class Dispatcher:
     """What `foley serve` runs instead of embedded workers when there is a broker: a thread that sends jobs
-    again (JobQueue.resend) every lease_s / 3, and deletes jobs past their retention."""
+    again (JobQueue.resend) every lease_s / 3. Retention is the server's Sweeper's (worker.Sweeper)."""
 
     def __init__(self, settings: Settings, queue: JobQueue):
         self.settings, self.queue = settings, queue
@@ -154,18 +153,12 @@ class Dispatcher:
         return self
 
     def _loop(self) -> None:
-        from foleystudio.service.worker import Worker
-
-        sweeper = Worker(self.settings, name="dispatcher")
-        every_queued, last_sweep = True, 0.0
+        every_queued = True
         while True:
             try:
                 if self.queue.resend(every_queued=every_queued):
                     log.info("jobs sent again to the workers")
                 every_queued = False
-                if time.monotonic() - last_sweep > SWEEP_EVERY_S:
-                    last_sweep = time.monotonic()
-                    sweeper.sweep()
             except Exception:  # the store or broker briefly away: the next round tries again
                 log.exception("dispatcher round failed")
             if self.stopping.wait(max(0.5, self.settings.lease_s / 3)):

@@ -25,15 +25,25 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
 
 
+def bearer(request: Request) -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None when the request has none."""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return given.strip() if scheme.lower() == "bearer" and given.strip() else None
+
+
+def same_secret(given: str, secret: str) -> bool:
+    return hmac.compare_digest(given.encode(), secret.encode())  # in constant time
+
+
 def require_token(request: Request, settings: SettingsDep) -> None:
     """With FOLEY_API_TOKEN set, every /api route needs `Authorization: Bearer <token>`."""
     if not settings.api_token:
         return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given:
+    given = bearer(request)
+    if given is None:
         raise Refused(401, "this server needs an API token: send 'Authorization: Bearer <token>'",
                       headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(given.strip().encode(), settings.api_token.encode()):
+    if not same_secret(given, settings.api_token):
         raise Refused(401, "the API token is wrong", headers={"WWW-Authenticate": "Bearer"})
 
 

@@ -32,7 +32,7 @@ from foleystudio.media.probe import probe_video
 from foleystudio.service.layout import JobFiles, sync_dir
 from foleystudio.service.options import analysis_options, export_options, render_options
 from foleystudio.service.remote import StoreUnavailable
-from foleystudio.service.store import JobStore, Records
+from foleystudio.service.store import Records
 
 log = logging.getLogger("foleystudio.service")
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter
 
+from foleystudio.timebase import nearest_frame
 from foleystudio.vision.camera import apply, is_moving
 from foleystudio.vision.contacts import ContactEvents
 from foleystudio.vision.feet import LEG_TO_BODY
@@ -163,7 +164,7 @@ class _Body:
         x = float(np.clip(x / self.width, 0, 1)) if np.isfinite(x) else 0.5
         y = float(np.clip(y / self.height, 0, 1)) if np.isfinite(y) else 0.5
         return ActionEvent(
-            t_s=round(float(t_s), 6), frame=int(self.track.frames[_row_at(self.t, t_s)]), kind=kind,
+            t_s=round(float(t_s), 6), frame=int(self.track.frames[nearest_frame(self.t, t_s)]), kind=kind,
             person=self.track.person, x=round(x, 4), y=round(y, 4),
             strength=round(float(np.clip(strength, 0.05, 1)), 3),
             confidence=round(float(np.clip(confidence, 0, 1)), 3), body_px=round(float(self.body_px[row]), 1),
@@ -445,7 +446,7 @@ def _motion_impacts(motion: MotionEvents | None, poses: Poses, found: list[Actio
             continue  # leaving the picture, not stopping
         kind = "hit" if part == "hand" else "impact"
         track = next((tr for tr in poses.tracks if tr.person == owner), None)
-        body_px = float(sizes[owner][_row_at(track.t_s, m.t_s)]) if track is not None else 0.0
+        body_px = float(sizes[owner][nearest_frame(track.t_s, m.t_s)]) if track is not None else 0.0
         out.append(ActionEvent(t_s=m.t_s, frame=m.frame, kind=kind, person=owner, x=m.x, y=m.y,
                                strength=m.strength, confidence=m.confidence, body_px=round(body_px, 1)))
     return out
@@ -456,7 +457,7 @@ def _whose(m: MotionEvent, poses: Poses, sizes: dict[int, np.ndarray], cfg: Acti
     p = np.array([m.x * poses.width, m.y * poses.height])
     best = (-1, "none", np.inf)
     for tr in poses.tracks:
-        k = _row_at(tr.t_s, m.t_s)
+        k = nearest_frame(tr.t_s, m.t_s)
         if abs(tr.t_s[k] - m.t_s) > 0.1 or not tr.present[k]:
             continue
         body = float(sizes[tr.person][k])
@@ -487,10 +488,6 @@ def _nearest_point(p: np.ndarray, pts: np.ndarray, seen: np.ndarray, ix: tuple[i
 def _nearest_bone(p: np.ndarray, pts: np.ndarray, seen: np.ndarray) -> float:
     d = [_to_segment(p, pts[a], pts[b]) for a, b in BONES if seen[a] and seen[b]]
     return min(d, default=np.inf)
-
-
-def _row_at(t: np.ndarray, t_s: float) -> int:
-    return int(np.argmin(np.abs(np.asarray(t) - t_s)))
 
 
 @contextlib.contextmanager

@@ -7,13 +7,10 @@ when the record changed since, so the worker makes its change again on the fresh
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from foleystudio.service.deps import SettingsDep, StoreDep
+from foleystudio.service.deps import JobDep, SettingsDep, StoreDep, bearer, same_secret
 from foleystudio.service.store import STATES, is_job_id
 from foleystudio.service.uploads import Refused
 
@@ -21,8 +18,8 @@ from foleystudio.service.uploads import Refused
 def require_worker_token(request: Request, settings: SettingsDep) -> None:
     if not settings.worker_token:
         raise Refused(404, f"no such route: {request.url.path}")
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.worker_token.encode()):
+    given = bearer(request)
+    if given is None or not same_secret(given, settings.worker_token):
         raise Refused(401, "the worker routes need 'Authorization: Bearer <FOLEY_WORKER_TOKEN>'",
                       headers={"WWW-Authenticate": "Bearer"})
 
@@ -48,21 +45,14 @@ def hello() -> dict:
 
 
 @router.post("/claim", summary="For a worker: claim the oldest queued job (or one), or one whose lease lapsed")
-def claim(body: ClaimIn, store: StoreDep, settings: SettingsDep) -> dict | None:
+def claim(body: ClaimIn, store: StoreDep) -> dict | None:
     if body.job_id is not None and not is_job_id(body.job_id):
         raise Refused(422, f"not a job id: {body.job_id[:64]!r}")
     return store.claim(body.worker, lease_s=body.lease_s, max_attempts=body.max_attempts, job_id=body.job_id)
 
 
-def _job(job_id: str, store: StoreDep) -> dict:
-    record = store.get(job_id) if is_job_id(job_id) else None
-    if record is None:
-        raise Refused(404, f"no job {job_id[:64]!r}")
-    return record
-
-
 @router.get("/jobs/{job_id}", summary="For a worker: a job's whole record")
-def get_record(record: Annotated[dict, Depends(_job)]) -> dict:
+def get_record(record: JobDep) -> dict:
     return record
 
 
