@@ -21,7 +21,7 @@ sys.path.insert(0, str(PROJECT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, drop_file  # noqa: E402
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, drop_file, open_page  # noqa: E402
 from tests.web.server import running_service  # noqa: E402
 
 
@@ -37,7 +37,7 @@ def main() -> int:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport=DESKTOP, device_scale_factor=1)
         page = context.new_page()
-        page.goto(base)
+        open_page(page, base)
         page.get_by_label("annotated preview video").uncheck()  # re-renders in about a second
         drop_file(page, clip)
         expect(page.locator(".job").first).to_have_attribute("data-state", "done", timeout=600_000)
@@ -50,7 +50,7 @@ def main() -> int:
         page.screenshot(path=str(args.out / "page.png"))
         phone = context.new_page()  # the same browser (what it has seen of the job) in a phone-wide window
         phone.set_viewport_size(PHONE)
-        phone.goto(page.url)
+        open_page(phone, page.url)
         expect(phone.locator("#render-status")).to_have_text(re.compile(r"^Edit \d+ rendered"), timeout=30_000)
         pose(phone)
         phone.screenshot(path=str(args.out / "page-phone.png"), full_page=True)

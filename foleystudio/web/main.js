@@ -416,6 +416,8 @@ window.addEventListener("beforeunload", (event) => {
 
 // A handle for the browser tests and the screenshot script (the timeline is a canvas).
 window.foleystudio = { state, timeline, player, view, jobs };
+// Every handler is wired (the module awaits the vocabulary first, so the page can show before it is)
+document.documentElement.dataset.ready = "true";
 
 async function start() {
   await jobs.poll(); // the first look; it schedules the next

@@ -57,6 +57,17 @@ def service(tmp_path_factory):
         yield base
 
 
+def wait_ready(page) -> None:
+    """Wait until the page's script has wired its handlers: its module awaits the vocabulary first,
+    so the static page (and its headings) can show before a drop would be taken."""
+    page.wait_for_function("() => document.documentElement.dataset.ready === 'true'", timeout=20_000)
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_ready(page)
+
+
 def drop_file(page, path: Path, mime: str = "video/mp4") -> None:
     """Drop a file on the page's drop zone as a user dragging it from their desktop would."""
     page.evaluate("""({data, name, mime}) => {

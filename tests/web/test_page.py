@@ -20,7 +20,7 @@ import pytest
 import soundfile
 from playwright.sync_api import expect
 
-from tests.web.conftest import DESKTOP, PHONE, drop_file
+from tests.web.conftest import DESKTOP, PHONE, drop_file, open_page, wait_ready
 
 SR = 48000
 CLIP = "hato_b12.mp4"
@@ -73,7 +73,7 @@ def stem(data: bytes) -> np.ndarray:
 def test_upload_play_edit_rerender_download(new_page, page_errors, service, shared, tmp_path):
     clip = shared / "media" / CLIP
     page = new_page(DESKTOP)
-    page.goto(service)
+    open_page(page, service)
     expect(page.get_by_role("heading", name="Drop a silent video anywhere on this page")).to_be_visible()
 
     # drag and drop: the upload shows its progress, the job its live status, then the result plays
@@ -122,7 +122,8 @@ def test_upload_play_edit_rerender_download(new_page, page_errors, service, shar
     assert k_id not in [e["id"] for e in api(service, f"/api/jobs/{job_id}/results/{job_id}.events.json")["events"]]
     assert api(service, f"/api/jobs/{job_id}/edits")["document"]["off"] == [k_id]
     assert k_id in [e["id"] for e in api(service, f"/api/jobs/{job_id}/edits/detected")["events"]]
-    page.reload()  # what the page shows of an event turned off comes from the server, not from this browser
+    page.reload()
+    wait_ready(page)  # what the page shows of an event turned off comes from the server, not from this browser
     expect(page.locator("#timeline")).to_have_attribute("data-events", "6", timeout=20_000)
 
     # a layer switched off is muted in the edits document (not a level), and on again

@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import DESKTOP, drop_file
+from tests.web.conftest import DESKTOP, drop_file, open_page, wait_ready
 from tests.web.server import running_service
 
 TOKEN = "s3cret-token"
@@ -28,7 +28,7 @@ def test_the_page_asks_for_the_token_once_and_sends_it(new_page, page_errors, gu
     page = new_page(DESKTOP)
     api_requests = []
     page.on("request", lambda r: api_requests.append(r) if "/api/" in r.url else None)
-    page.goto(guarded)
+    open_page(page, guarded)
 
     dialog = page.get_by_role("dialog", name="API token")
     expect(dialog).to_be_visible()
@@ -57,6 +57,7 @@ def test_the_page_asks_for_the_token_once_and_sends_it(new_page, page_errors, gu
 
     # a reload in the same tab keeps the token: no second question
     page.reload()
+    wait_ready(page)
     expect(page.get_by_text("No jobs yet.")).to_be_visible()
     expect(dialog).to_be_hidden()
     sent = [r.all_headers().get("authorization") for r in api_requests]
@@ -77,9 +78,10 @@ def test_with_a_token_the_video_waveform_and_downloads_still_load(new_page, page
     job_polls = []
     page.on("request", lambda r: job_polls.append(time.monotonic())
             if re.search(r"/api/jobs/[0-9a-f]+$", r.url) and r.method == "GET" else None)
-    page.goto(guarded)
+    open_page(page, guarded)
     page.evaluate(f"() => sessionStorage.setItem('foleystudio.token', '{TOKEN}')")
     page.reload()
+    wait_ready(page)
     page.get_by_label("annotated preview video").uncheck()  # re-encoding it is what makes a re-render slow
     drop_file(page, shared / "media" / "hato_b12.mp4")
     expect(page.locator(".job").first).to_have_attribute("data-state", "done", timeout=120_000)
