@@ -10,7 +10,7 @@ SHARED ?= ../shared
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
-	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-memory | make eval | make sounds | make sheets | make bench-sounds | make clean"
+	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-soundtrack | make bench-memory | make eval | make sounds | make sheets | make bench-sounds | make clean"
 
 NEURAL := $(VENV)/.installed-neural
 
@@ -66,11 +66,15 @@ bench-pan: $(STAMP)
 sounds: $(STAMP)
 	$(BIN)/python scripts/sound_auditions.py --out out/sounds
 	$(BIN)/python scripts/specifics_sheets.py --shared $(SHARED) --out out/sounds --auditions out/sounds
+	$(BIN)/python scripts/ambience_sheets.py --out out/sounds --auditions out/sounds
+	$(BIN)/python scripts/music_sheets.py --out out/sounds --auditions out/sounds
 
 # the listening sheets committed under docs/sounds
 sheets: $(STAMP)
 	$(BIN)/python scripts/listening_sheets.py --shared $(SHARED) --out docs/sounds
 	$(BIN)/python scripts/specifics_sheets.py --shared $(SHARED) --out docs/sounds
+	$(BIN)/python scripts/ambience_sheets.py --out docs/sounds
+	$(BIN)/python scripts/music_sheets.py --out docs/sounds
 
 # the surface classifier's weights (committed) from the CC0 textures and the real clips' ground
 # patches (cut first: pose over the annotated clips, ~7 min), and its accuracy figures
@@ -101,6 +105,11 @@ bench-load: $(STAMP)
 bench-rerender: $(STAMP)
 	$(BIN)/python benchmarks/rerender.py --shared $(SHARED) $(BENCH_ARGS)
 	$(BIN)/python benchmarks/rerender.py --shared $(SHARED) --remote $(BENCH_ARGS)
+
+# every clip's beds per shot, its score, its mastered loudness by two meters, and a re-render's cost on one core
+.PHONY: bench-soundtrack
+bench-soundtrack: $(STAMP)
+	taskset -c 0 $(BIN)/python benchmarks/soundtrack.py --shared $(SHARED) $(BENCH_ARGS)
 
 bench-sounds: $(STAMP)
 	$(BIN)/python benchmarks/sound_speed.py

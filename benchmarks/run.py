@@ -32,7 +32,7 @@ from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface.sampler import FrameSampler
 
 STAGES = ("probe", "decode", "motion", "pose", "contacts", "actions", "scene", "render", "export")
-LAYER_COLUMNS = ("footsteps", "specifics", "moves")
+LAYER_COLUMNS = ("footsteps", "specifics", "moves", "ambience", "music", "mix")  # "mix": placing, ducking, master
 
 
 class _Timed:

@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     rows.append(("(all mixed)", *bench(events, styles, args.duration, args.repeats)))
     print(f"{args.duration:.0f} s stereo stem, {args.contacts} contacts (80% steps, 10% landings, 10% scuffs), "
           f"footwear cycling, one thread, best of {args.repeats}")
-    print(f"| surface | wall s | cpu s | x real time | < 1 s |\n|---|---|---|---|---|")
+    print("| surface | wall s | cpu s | x real time | < 1 s |\n|---|---|---|---|---|")
     for name, wall, cpu in rows:
         print(f"| {name} | {wall:.3f} | {cpu:.3f} | {args.duration / wall:.0f} | {'yes' if wall < 1.0 else 'NO'} |")
     worst_wall, worst_cpu = max(r[1] for r in rows), max(r[2] for r in rows)

@@ -36,7 +36,8 @@ from foleystudio.export.events import events_document
 from foleystudio.export.preview import write_preview
 from foleystudio.media.mux import mux_audio
 from foleystudio.media.probe import VideoInfo
-from foleystudio.rendering import Rendered, RenderOptions, choose_actions, choose_events, choose_styles, render
+from foleystudio.rendering import (Rendered, RenderOptions, choose_actions, choose_beds, choose_events, choose_styles,
+                                  render)
 from foleystudio.timebase import SAMPLE_RATE, frames_to_timecode, timecode_to_frames
 from foleystudio.vision.contacts import ContactEvent, ContactEvents
 
@@ -60,6 +61,7 @@ class Outputs:
     events: str
     stems: tuple[str, ...]
     files: tuple[str, ...] = ()  # the other exports (timelines, marker lists, preview), in FORMATS order
+    mix: str | None = None  # OUT.mix.wav: the stems' sum as mastered, what the video's audio track carries
 
 
 def output_paths(out_video: str | os.PathLike) -> tuple[Path, Path, Callable[[str], Path]]:
@@ -119,7 +121,10 @@ def export(
         raise InputError("the preview needs the sound: it cannot be made with events only")
     first = start_frame(info, exports.start_timecode)
     document = events_document(info, events, styles, analysis.scene, ids=ids, actions=actions,
-                               action_styles=action_styles, actions_ids=actions_ids)
+                               action_styles=action_styles, actions_ids=actions_ids,
+                               beds=rendered.beds if rendered is not None else choose_beds(analysis, options),
+                               music=rendered.music if rendered is not None else None,
+                               loudness_lufs=rendered.loudness_lufs if rendered is not None else None)
     write_json(events_path, document)
     stems = []  # (layer, path)
     if rendered is not None:
@@ -127,6 +132,8 @@ def export(
             path = stem_path(stem.name)
             write_bwf(path, stem.audio, stem.sr, _bext(info, stem.name, first, stem.sr))
             stems.append((stem.name, str(path.resolve())))
+        mix_path = stem_path("mix")
+        write_bwf(mix_path, rendered.mix, rendered.sr, _bext(info, "mix", first, rendered.sr))
         timecode = frames_to_timecode(first, info.fps) if first or exports.start_timecode else None
         mux_audio(info, rendered.mix, video_path, sr=rendered.sr, timecode=timecode)
     delivery = Delivery(
@@ -146,7 +153,8 @@ def export(
             writer(delivery, str(path))
         files.append(str(path))
     return Outputs(video=str(video_path) if rendered is not None else None, events=str(events_path),
-                   stems=tuple(path for _, path in stems), files=tuple(files))
+                   stems=tuple(path for _, path in stems), files=tuple(files),
+                   mix=str(mix_path.resolve()) if rendered is not None else None)
 
 
 def _preview_marks(events, styles, actions, action_styles) -> list[tuple[ContactEvent, dict]]:

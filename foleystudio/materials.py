@@ -42,6 +42,9 @@ FABRICS: tuple[str, ...] = ("cotton", "nylon", "leather", "denim")  # what cloth
 # What a hand, a stick or a body strikes (the specifics layer: hits, impacts, falls); "neutral" is a dull knock
 # of no material in particular, "soft" a cushion, a carpet, grass: a thud with nothing that rings.
 HIT_MATERIALS: tuple[str, ...] = ("wood", "metal", "glass", "plastic", "stone", "soft", "neutral")
+# The ambience layer's beds: what a place sounds like under the Foley (sound/ambience.py renders them)
+AMBIENCES: tuple[str, ...] = ("room_small", "room_large", "outdoor_air", "wind", "city", "park", "rain", "crowd",
+                              "shore", "night")
 
 # What the sound engine has a model for; the order is the order `foley sounds list` shows.
 ENGINE_SURFACES: tuple[str, ...] = (
@@ -177,6 +180,48 @@ HIT_MATERIAL_ALIASES: dict[str, str] = {
     "default": "neutral",
     "generic": "neutral",
 }
+
+
+# ... and in AMBIENCES: what people call a place's sound.
+AMBIENCE_ALIASES: dict[str, str] = {
+    "room": "room_small",
+    "room_tone": "room_small",
+    "roomtone": "room_small",
+    "small_room": "room_small",
+    "interior": "room_small",
+    "hall": "room_large",
+    "large_room": "room_large",
+    "big_room": "room_large",
+    "gym": "room_large",
+    "church": "room_large",
+    "outdoors": "outdoor_air",
+    "outside": "outdoor_air",
+    "air": "outdoor_air",
+    "exterior": "outdoor_air",
+    "street": "city",
+    "traffic": "city",
+    "urban": "city",
+    "birds": "park",
+    "forest": "park",
+    "garden": "park",
+    "countryside": "park",
+    "storm": "rain",
+    "murmur": "crowd",
+    "people": "crowd",
+    "walla": "crowd",
+    "beach": "shore",
+    "sea": "shore",
+    "waves": "shore",
+    "water": "shore",
+    "lake": "shore",
+    "insects": "night",
+    "crickets": "night",
+}
+
+
+def normalise_ambience(name: str) -> str:
+    """The name in AMBIENCES for `name` or one of its spellings, or InputError listing AMBIENCES."""
+    return _normalise(name, AMBIENCES, AMBIENCE_ALIASES, "ambience")
 
 
 def normalise_surface(name: str) -> str:

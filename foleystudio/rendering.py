@@ -4,34 +4,42 @@ Each contact's surface and footwear come, in order of precedence, from an edited
 the user's flag, a confident scene estimate, or the default (edits/cues.py), and are
 rendered with the sound engine's nearest model. The specifics (claps, hits, falls) strike the user's
 material, else a neutral knock; falls, sits and kneels land on the shot's ground. The moves follow
-each body. Every layer is a stem; one loudness gain for all of them (so they add up to the mix), then
-each layer's level; the mix is what goes on the video's audio track.
+each body. Each shot gets an ambience bed (a cue's, the user's, else what its picture shows: vision/place.py),
+crossfaded where it changes; the music follows the video's pace and picture and is ducked under the Foley.
+
+Levels: the Foley events meet the stem reference (MixConfig.target_lufs), the clothes sit under them, the beds at
+their calibrated levels against that reference, the music MUSIC_UNDER_LU under it; each layer's level on top; then
+the mix is mastered to the loudness target (EBU R128 by default) with one gain curve that multiplies every stem,
+so the stems add up to the mix, which is what goes on the video's audio track.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
-from foleystudio.materials import (FLOOR_MATERIAL, engine_footwear, engine_surface, normalise_fabric,
-                                   normalise_hit_material)
+from foleystudio.materials import (FLOOR_MATERIAL, engine_footwear, engine_surface, normalise_ambience,
+                                   normalise_fabric, normalise_hit_material)
 from foleystudio.sound.backends import get_backend
 from foleystudio.sound.footsteps import Stem, StepStyle, add_up, render_footsteps_by_person
-from foleystudio.sound.mix import MixConfig, loudness_gain, mix_under, true_peak_db
-from foleystudio.sound.moves import MovesOptions, render_moves, render_moves_by_person
+from foleystudio.sound.ambience import AmbienceOptions, BedSpan, render_ambience
+from foleystudio.sound.mix import MixConfig, duck_gain, loudness_gain, master, true_peak_db
+from foleystudio.sound.moves import MovesOptions, motion_energy, render_moves, render_moves_by_person
+from foleystudio.sound.music import STYLES, MusicPlan, plan_music, render_music
 from foleystudio.sound.spatial import SpatialConfig
 from foleystudio.sound.specifics import SpecificsOptions, render_specifics
-from foleystudio.timebase import SAMPLE_RATE, duration_to_samples
+from foleystudio.timebase import SAMPLE_RATE, duration_to_samples, seconds_to_sample
 from foleystudio.edits.cues import CueSheet, resolve_surfaces
-from foleystudio.edits.events import (LAYERS, AppliedActions, AppliedEvents, EventList, action_ids, apply_actions,
+from foleystudio.edits.events import (EVENT_LAYERS, LAYERS, AppliedActions, AppliedEvents, EventList, action_ids, apply_actions,
                                       apply_events, event_ids)
 from foleystudio.errors import InputError
 from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import ContactEvent
+from foleystudio.vision.place import choose_bed
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class RenderOptions:
     layers: tuple[str, ...] = LAYERS  # the layers made: a stem each (one not made has no stem and no sound)
     fabric: str = "cotton"  # what the moves layer's clothes are (materials.FABRICS)
     material: str | None = None  # what hits and impacts strike (materials.HIT_MATERIALS); None: a neutral knock
+    ambience: str | None = None  # every shot's bed (materials.AMBIENCES); None: a cue's, else what the picture shows
+    music: str = "auto"  # the score's style (sound.music.STYLES), or "auto": chosen by the video's pace
     mix: MixConfig = MixConfig()
     spatial: SpatialConfig = SpatialConfig()
 
@@ -67,6 +77,9 @@ class Rendered:
     actions: tuple[ActionEvent, ...] = ()  # the specifics rendered, by time
     action_ids: tuple[str, ...] = ()
     action_styles: tuple[dict, ...] = ()  # per specific: material, where it came from
+    beds: tuple[dict, ...] = ()  # the ambience per span: start_s, end_s, shot, ambience, source, seen
+    music: dict | None = None  # the score's plan (style, tempo, key, mode, ...) when the music layer was made
+    loudness_lufs: float | None = None  # the mix's integrated loudness as mastered
     seconds: dict = field(default_factory=dict)  # layer -> seconds its sound took (make bench)
 
 
@@ -144,7 +157,78 @@ def _ground_at(analysis: Analysis, event: ActionEvent, options: RenderOptions) -
     return DEFAULT_SURFACE, "default"
 
 
+def choose_beds(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[dict, ...]:
+    """The ambience of the video, span by span, in order and covering it: each shot's bed (the user's
+    `options.ambience`, else what its picture shows), split where a cue sets another, and what was seen.
+
+    A span is a dict: start_s, end_s, shot, ambience, source ("cue", "flag", "estimate" or "default": no scene
+    was estimated), seen (the picture's words). Neighbours in one shot with one bed are one span.
+    """
+    duration = analysis.info.duration_s
+    shots = analysis.scene.shots if analysis.scene is not None else ()
+    if shots:
+        edges = [(s.start_s, s) for s in shots]
+    else:
+        edges = [(0.0, None)]
+    spans: list[dict] = []
+    for k, (start, shot) in enumerate(edges):
+        end = edges[k + 1][0] if k + 1 < len(edges) else duration
+        if options.ambience:
+            kind, source, seen = normalise_ambience(options.ambience), "flag", ()
+        elif shot is not None:
+            guess = choose_bed(shot.picture, indoor=shot.indoor, outdoor_probability=shot.outdoor_probability,
+                               surface=shot.surface if shot.surface_confident else None, environment=shot.environment)
+            kind, source, seen = guess.kind, "estimate", guess.seen
+        else:
+            kind, source, seen = "room_small", "default", ()
+        cuts = sorted({start, end, *(t for c in (options.cues.ambience_cues() if options.cues else ())
+                                     for t in (c.start_s, c.end_s) if start < t < end)})
+        for lo, hi in zip(cuts, cuts[1:]):
+            cue = options.cues.ambience_at(0.5 * (lo + hi)) if options.cues else None
+            span = {"start_s": round(lo, 6), "end_s": round(min(hi, duration), 6), "shot": shot.shot if shot else 0,
+                    "ambience": cue.ambience if cue else kind, "source": "cue" if cue else source,
+                    "seen": list(seen)}
+            last = spans[-1] if spans else None
+            if last and last["shot"] == span["shot"] and last["ambience"] == span["ambience"]:
+                last["end_s"] = span["end_s"]
+                last["source"] = last["source"] if last["source"] == span["source"] else "cue"
+            elif span["end_s"] > span["start_s"]:
+                spans.append(span)
+    return tuple(spans)
+
+
+def choose_music(analysis: Analysis, options: RenderOptions = RenderOptions()) -> MusicPlan:
+    """The score's plan from the video: its pace (cuts per minute, how fast the people move) and its picture
+    (the shots' brightness, colour and warmth, each weighed by its length)."""
+    info = analysis.info
+    cuts = [s.start_s for s in analysis.shots.shots if s.start_s > 0.0]
+    energies = [motion_energy(track) for track in analysis.poses.tracks if len(track) >= 3]
+    seen = np.concatenate(energies) if energies else np.zeros(0)
+    seen = seen[seen > 0]
+    motion = float(np.clip(np.median(seen) / MUSIC_FULL_MOTION, 0.0, 1.0)) if seen.size else 0.0
+    pictures = [(s.end_s - s.start_s, s.picture) for s in (analysis.scene.shots if analysis.scene else ())
+                if s.picture is not None]
+    weight = sum(w for w, _ in pictures)
+    look = {"luma": 0.5, "saturation": 0.3, "warmth": 0.0}
+    if weight > 0:
+        look = {key: sum(w * getattr(p, key) for w, p in pictures) / weight for key in look}
+    plan = plan_music(duration_s=info.duration_s, cut_times_s=cuts, motion_energy=motion,
+                      style="ambient" if options.music == "auto" else options.music, **look)
+    return replace(plan, style=auto_style(plan.tempo_bpm)) if options.music == "auto" else plan
+
+
+MUSIC_FULL_MOTION = 2.0  # body heights/s of limb motion (vision: a sprint reads ~3, a walk ~0.9) that is full pace
+
+
+def auto_style(tempo_bpm: float) -> str:
+    """The style for the pace the tempo says (70 bpm still .. 150 fast cutting and running): slow, ambient; a
+    walk's pace, piano; brisk, pulse; fast, drive."""
+    return "ambient" if tempo_bpm < 85 else "piano" if tempo_bpm < 105 else "pulse" if tempo_bpm < 125 else "drive"
+
+
 MOVES_UNDER_LU = 12.0  # with no event to set the level, the clothes sit this far under the loudness target
+LOUDNESS_RANGE_LUFS = (-40.0, -9.0)  # what a mix may be mastered to (--loudness, a job's loudness)
+MUSIC_UNDER_LU = 10.0  # the score sits this far under the Foley events' reference, before its ducking
 
 
 def _gain(raw: dict[str, np.ndarray], work: np.ndarray, sr: int, config: MixConfig) -> float:
@@ -182,6 +266,8 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     n = duration_to_samples(analysis.info.duration_s, sr)
     levels = layer_gains(options.levels, mute=options.mute)
     layers = check_layers(options.layers)
+    if options.music != "auto" and options.music not in STYLES:
+        raise InputError(f"unknown music style {options.music!r}; use auto or one of: {', '.join(STYLES)}")
     applied, styles = choose_events(analysis, options)
     actions, action_styles = choose_actions(analysis, options)
     raw: dict[str, np.ndarray] = {}  # layer -> its sound before the loudness gain
@@ -214,22 +300,70 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
         else:  # person by person into one buffer: a long video's many people cost one stem of memory
             raw["moves"] = render_moves(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves).audio
         seconds["moves"] = time.perf_counter() - started
-    # one gain for every layer and its people, so they still add up to the mix; each layer's level on top. The
-    # layers are scaled in place and the mix is summed in the buffer the loudness was measured on (long videos)
+    beds: tuple[dict, ...] = ()
+    if "ambience" in layers:
+        started = time.perf_counter()
+        beds = choose_beds(analysis, options)
+        raw["ambience"] = render_ambience(bed_spans(beds, n, sr), n_samples=n, sr=sr, seed=options.seed,
+                                          options=AmbienceOptions()).audio
+        seconds["ambience"] = time.perf_counter() - started
+    plan = None
+    if "music" in layers:
+        started = time.perf_counter()
+        plan = choose_music(analysis, options)
+        raw["music"] = render_music(plan, n_samples=n, sr=sr, seed=options.seed).audio
+        seconds["music"] = time.perf_counter() - started
+    # One gain brings the Foley to the reference (the beds are calibrated against it; the music sits under it);
+    # each layer's level on top; the music and the original sound ducked under the Foley; then one master curve
+    # for every stem and their people, so they still add up to the mix. Scaled in place: the mix is summed in
+    # the buffer the loudness was measured on (long videos).
+    started = time.perf_counter()
     mix = np.zeros((n, 2), np.float32)
     gain = _gain(raw, mix, sr, options.mix)
     mix[:] = 0.0
+    scale = {layer: gain * levels.get(layer, 1.0) for layer in raw}
+    for layer in ("ambience", "music"):
+        if layer in scale:
+            scale[layer] = levels.get(layer, 1.0) * (10.0 ** (-MUSIC_UNDER_LU / 20.0) if layer == "music" else 1.0)
     stems = []
     for layer, audio in raw.items():
-        audio *= np.float32(gain * levels.get(layer, 1.0))
+        audio *= np.float32(scale[layer])
+        if layer in EVENT_LAYERS:
+            mix += audio  # the key the ducked layers follow
+    duck = duck_gain(mix, sr, options.mix)[:, None] if "music" in raw or options.keep_audio else None
+    if "music" in raw:
+        raw["music"] *= duck
+    if options.keep_audio:  # the video's own sound, at its level, ducked under the Foley: a stem of its own
+        raw["original"] = np.zeros((n, 2), np.float32)
+        heard = read_audio(analysis.info, sr=sr)[:n]
+        raw["original"][:len(heard)] = heard * duck[:len(heard)]
+    mix[:] = 0.0
+    for layer, audio in raw.items():
         mix += audio
         stems.append(Stem(name=layer, audio=audio, sr=sr))
-    stems += [Stem(name=p.name, audio=p.audio * np.float32(gain * levels.get(layer, 1.0)), sr=sr)
+    stems += [Stem(name=p.name, audio=p.audio * np.float32(scale[layer]), sr=sr)
               for layer, people in parts.items() for p in people]
-    if options.keep_audio:
-        mix = mix_under(mix, read_audio(analysis.info, sr=sr), sr, options.mix)
+    loudness = master([s.audio for s in stems], mix, sr, options.mix)
+    seconds["mix"] = time.perf_counter() - started
     return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles,
-                    actions=actions.events, action_ids=actions.ids, action_styles=action_styles, seconds=seconds)
+                    actions=actions.events, action_ids=actions.ids, action_styles=action_styles, seconds=seconds,
+                    beds=beds, music=_plan_record(plan), loudness_lufs=loudness if np.isfinite(loudness) else None)
+
+
+def bed_spans(beds: tuple[dict, ...], n: int, sr: int) -> list[BedSpan]:
+    """The beds as sample spans that tile [0, n)."""
+    starts = [0] + [min(n, seconds_to_sample(b["start_s"], sr)) for b in beds[1:]]
+    stops = starts[1:] + [n]
+    return [BedSpan(start=a, stop=b, kind=bed["ambience"]) for a, b, bed in zip(starts, stops, beds) if b > a]
+
+
+def _plan_record(plan: MusicPlan | None) -> dict | None:
+    if plan is None:
+        return None
+    record = asdict(plan)
+    record["accents_s"] = [round(t, 4) for t in plan.accents_s]
+    record["tempo_bpm"] = round(float(plan.tempo_bpm), 2)
+    return record
 
 
 def layer_gains(levels: tuple[tuple[str, float], ...], *, mute: tuple[str, ...] = ()) -> dict[str, float]:

@@ -14,10 +14,15 @@ from foleystudio.analysis import Analysis
 from foleystudio.edits.document import check_against, edit_options, read_document
 from foleystudio.errors import InputError
 from foleystudio.media.probe import VideoInfo
-from foleystudio.rendering import MOVES_UNDER_LU, RenderOptions, choose_actions, render
+from foleystudio.edits.events import LAYERS
+from foleystudio.edits.cues import Cue, CueSheet
+from foleystudio.rendering import MOVES_UNDER_LU, MUSIC_UNDER_LU, RenderOptions, choose_actions, choose_beds, render
+from foleystudio.sound.ambience import KIND_LUFS
 from foleystudio.sound.mix import MixConfig, integrated_lufs, true_peak_db
 from foleystudio.vision.actions import ActionEvent, ActionEvents
 from foleystudio.vision.contacts import ContactEvent, ContactEvents
+from foleystudio.vision.place import Picture
+from foleystudio.vision.scene import ContactSurface, SceneEstimate, ShotScene
 from foleystudio.vision.shots import Shot, Shots
 from tests.sound.test_moves import LENGTH_S, swinging
 
@@ -50,31 +55,44 @@ def stems_of(rendered) -> dict[str, np.ndarray]:
 def test_every_layer_is_a_stem_and_they_add_up_to_the_mix():
     rendered = render(analysis(), RenderOptions(seed=1))
     stems = stems_of(rendered)
-    assert list(stems) == ["footsteps", "specifics", "moves"]
+    assert list(stems) == list(LAYERS)
     for audio in stems.values():
         assert audio.shape == (int(LENGTH_S * SR), 2) and audio.dtype == np.float32 and np.abs(audio).max() > 1e-4
     np.testing.assert_allclose(sum(stems.values()), rendered.mix, atol=1e-6)
-    events = stems["footsteps"] + stems["specifics"]  # at the loudness target, unless the peak ceiling binds first
-    at_target = integrated_lufs(events, SR) == pytest.approx(MixConfig().target_lufs, abs=0.5)
-    assert at_target or true_peak_db(rendered.mix) == pytest.approx(MixConfig().true_peak_db, abs=0.05)
-    assert true_peak_db(rendered.mix) <= MixConfig().true_peak_db + 0.05
+    assert integrated_lufs(rendered.mix, SR) == pytest.approx(-23.0, abs=0.5) == rendered.loudness_lufs  # R128
+    assert true_peak_db(rendered.mix) <= MixConfig().true_peak_db
     clap = round(1.5 * SR)  # the clap's sound starts on its sample, and nothing of it before
     assert not np.any(stems["specifics"][:clap]) and np.abs(stems["specifics"][clap:clap + 480]).max() > 0.01
-    assert rendered.seconds.keys() == {"footsteps", "specifics", "moves"}
+    assert rendered.seconds.keys() == {*LAYERS, "mix"}
+    web = render(analysis(), RenderOptions(seed=1, mix=MixConfig(loudness_lufs=-16.0)))
+    assert integrated_lufs(web.mix, SR) == pytest.approx(-16.0, abs=0.5) and true_peak_db(web.mix) <= -1.0
+
+
+UNMASTERED = MixConfig(loudness_lufs=None)  # the layers as placed against each other, before the master
+
+
+def test_the_events_meet_the_reference_and_the_beds_sit_under_them():
+    stems = stems_of(render(analysis(), RenderOptions(seed=1, mix=UNMASTERED)))
+    events = stems["footsteps"] + stems["specifics"]  # at the reference, unless the peak ceiling binds first
+    at_target = integrated_lufs(events, SR) == pytest.approx(MixConfig().target_lufs, abs=0.5)
+    assert at_target or true_peak_db(events) == pytest.approx(MixConfig().true_peak_db, abs=0.05)
+    reference = integrated_lufs(events, SR)
+    assert integrated_lufs(stems["ambience"], SR) == pytest.approx(KIND_LUFS["room_small"], abs=1.5)  # no scene
+    assert integrated_lufs(stems["music"], SR) < reference - MUSIC_UNDER_LU  # under it, and ducked too
 
 
 def test_the_clothes_sit_under_the_events_and_under_the_target_alone():
     full = stems_of(render(analysis(), RenderOptions()))
     events = integrated_lufs(full["footsteps"] + full["specifics"], SR)
     assert integrated_lufs(full["moves"], SR) < events - 6.0
-    alone = stems_of(render(analysis(steps=False, clap=False), RenderOptions()))
+    alone = stems_of(render(analysis(steps=False, clap=False), RenderOptions(mix=UNMASTERED)))
     assert not alone["footsteps"].any() and not alone["specifics"].any()
     assert integrated_lufs(alone["moves"], SR) == pytest.approx(MixConfig().target_lufs - MOVES_UNDER_LU, abs=0.5)
 
 
 def test_levels_mutes_and_layers_left_out():
-    base = stems_of(render(analysis(), RenderOptions()))
-    quieter = stems_of(render(analysis(), RenderOptions(levels=(("moves", -6.0),))))
+    base = stems_of(render(analysis(), RenderOptions(mix=UNMASTERED)))
+    quieter = stems_of(render(analysis(), RenderOptions(levels=(("moves", -6.0),), mix=UNMASTERED)))
     np.testing.assert_allclose(quieter["footsteps"], base["footsteps"], atol=1e-7)  # the others are untouched
     assert np.abs(quieter["moves"]).max() / np.abs(base["moves"]).max() == pytest.approx(10 ** (-6 / 20), rel=1e-4)
     muted = render(analysis(), RenderOptions(mute=("specifics",)))
@@ -82,8 +100,10 @@ def test_levels_mutes_and_layers_left_out():
     without = render(analysis(), RenderOptions(layers=("footsteps",)))
     assert [s.name for s in without.stems] == ["footsteps"]
     np.testing.assert_allclose(without.mix, without.stems[0].audio)
-    with pytest.raises(InputError, match="unknown layer 'music'"):
-        render(analysis(), RenderOptions(layers=("footsteps", "music")))
+    with pytest.raises(InputError, match="unknown layer 'dialogue'"):
+        render(analysis(), RenderOptions(layers=("footsteps", "dialogue")))
+    with pytest.raises(InputError, match="unknown music style 'jazz'"):
+        render(analysis(), RenderOptions(music="jazz"))
 
 
 def test_a_specific_edited_off_or_moved_by_its_id():
@@ -114,8 +134,6 @@ def test_what_a_specific_strikes():
 
 
 def test_a_cue_says_what_the_specifics_strike_in_its_time_range():
-    from foleystudio.edits.cues import Cue, CueSheet
-
     a = replace(analysis(), actions=ActionEvents((
         ActionEvent(t_s=1.0, frame=30, kind="hit", person=0, x=0.5, y=0.5, strength=0.5, confidence=0.9,
                     body_px=300.0),
@@ -130,3 +148,58 @@ def test_a_cue_says_what_the_specifics_strike_in_its_time_range():
         ("glass", "cue"),  # the cue beats the flag
         ("stone", "default"),  # nothing said: the default ground (concrete)
         ("soft", "cue")]  # the cue's grass is what the body lands on
+
+
+def scene_of(*shots: tuple[float, float, bool, Picture]) -> SceneEstimate:
+    """A scene of (start, end, indoor, picture) shots, nothing known of the ground; contacts as analysis()'s."""
+    shot_scenes = tuple(
+        ShotScene(shot=k, start_s=start, end_s=end, indoor=indoor, outdoor_probability=0.0 if indoor else 1.0,
+                  lighting="normal", luma=picture.luma, surface="concrete", surface_probability=0.0,
+                  surface_confident=False, probabilities=(), footwear="shoes", footwear_confident=False, patches=0,
+                  source="default", picture=picture)
+        for k, (start, end, indoor, picture) in enumerate(shots))
+    unknown = ContactSurface(surface="concrete", probability=0.0, surface_confident=False, footwear="shoes",
+                             footwear_confident=False, shot=0, frame_used=None, source="default")
+    return SceneEstimate(shots=shot_scenes, contacts=(unknown, unknown))
+
+
+PARK = Picture(luma=0.5, saturation=0.5, warmth=0.0, sky=0.4, green=0.5, water=0.0, structure=0.2)
+ROOM = Picture(luma=0.5, saturation=0.2, warmth=0.1, sky=0.0, green=0.0, water=0.0, structure=0.4, people=1,
+               person_height=0.7)
+
+
+def test_each_shot_gets_its_bed_and_a_cue_or_the_flag_change_it():
+    a = replace(analysis(), scene=scene_of((0.0, 2.0, False, PARK), (2.0, 4.0, True, ROOM)))
+    beds = choose_beds(a)
+    assert [(b["start_s"], b["end_s"], b["ambience"], b["source"]) for b in beds] == [
+        (0.0, 2.0, "park", "estimate"), (2.0, 4.0, "room_small", "estimate")]
+    assert "vegetation 50%" in beds[0]["seen"] and beds[1]["seen"][0] == "indoors"
+    cues = CueSheet(cues=(Cue(1.0, 3.0, None, None, None, line=1, ambience="rain"),), source="test")
+    beds = choose_beds(a, RenderOptions(cues=cues))
+    assert [(b["start_s"], b["end_s"], b["ambience"], b["source"], b["shot"]) for b in beds] == [
+        (0.0, 1.0, "park", "estimate", 0), (1.0, 2.0, "rain", "cue", 0),  # the rain crosses the cut: the next
+        (2.0, 3.0, "rain", "cue", 1), (3.0, 4.0, "room_small", "estimate", 1)]  # shot's is a new one
+    beds = choose_beds(a, RenderOptions(cues=cues, ambience="street"))  # the flag's spelling of "city"
+    assert [(b["ambience"], b["source"]) for b in beds] == [("city", "flag"), ("rain", "cue"), ("rain", "cue"),
+                                                              ("city", "flag")]
+    assert [(b["ambience"], b["source"]) for b in choose_beds(analysis())] == [("room_small", "default")]
+
+
+def test_the_bed_changes_where_the_place_does():
+    a = replace(analysis(), scene=scene_of((0.0, 2.0, False, PARK), (2.0, 4.0, True, ROOM)))
+    bed = stems_of(render(a, RenderOptions(layers=("ambience",), mix=UNMASTERED)))["ambience"]
+    park, room = bed[: int(1.5 * SR)], bed[int(2.5 * SR):]
+    assert integrated_lufs(park, SR) - integrated_lufs(room, SR) == pytest.approx(
+        KIND_LUFS["park"] - KIND_LUFS["room_small"], abs=2.0)
+
+
+def test_the_music_ducks_under_the_foley():
+    config = UNMASTERED
+    under = stems_of(render(analysis(), RenderOptions(mix=config)))["music"]
+    alone = stems_of(render(analysis(), RenderOptions(layers=("music",), mix=config)))["music"]
+    step, clear = round(0.52 * SR), round(3.6 * SR)  # on the first step; a second after the last
+    assert np.all(alone[step - 240:step + 240] != 0)
+    ratio = lambda i: np.abs(under[i - 240:i + 240]).sum() / np.abs(alone[i - 240:i + 240]).sum()  # noqa: E731
+    assert ratio(step) == pytest.approx(10 ** (-MixConfig().duck_db / 20), rel=0.05)  # the whole depth on a step
+    assert ratio(clear) == pytest.approx(1.0, abs=1e-6)  # and nothing where the Foley is silent
+    assert render(analysis(), RenderOptions(mix=config)).music["tempo_bpm"] > 0

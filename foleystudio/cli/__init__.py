@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from foleystudio.errors import FoleyError
 
-SUBCOMMANDS = ("render", "eval", "sounds", "serve", "worker")
+SUBCOMMANDS = ("render", "picture", "eval", "sounds", "serve", "worker")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,8 +30,11 @@ from foleystudio.edits.cues import read_cues
 from foleystudio.edits.document import LEVEL_RANGE_DB
 from foleystudio.edits.events import LAYERS, read_events
 from foleystudio.export import FORMATS, parse_formats
-from foleystudio.materials import (FABRICS, FOOTWEAR, HIT_MATERIALS, SURFACES, normalise_footwear,
-                                   normalise_hit_material, normalise_surface)
+from foleystudio.materials import (AMBIENCES, FABRICS, FOOTWEAR, HIT_MATERIALS, SURFACES, normalise_ambience,
+                                   normalise_footwear, normalise_hit_material, normalise_surface)
+from foleystudio.rendering import LOUDNESS_RANGE_LUFS
+from foleystudio.sound.mix import MixConfig
+from foleystudio.sound.music import STYLES as MUSIC_STYLES
 from foleystudio.vision.surface.clip import LAYOUT as CLIP_LAYOUT
 from foleystudio.vision.surface.clip import check_clip, load_clip
 from foleystudio.vision.contacts import ContactConfig
@@ -39,8 +42,9 @@ from foleystudio.vision.contacts import ContactConfig
 EPILOG = """outputs, next to OUT (default ./VIDEO_foley.mp4):
   OUT                        the input's video stream (copied, not re-encoded) + 48 kHz stereo AAC
   OUT.events.json            every event of every layer (schema foleystudio.events.1)
-  OUT.<layer>.wav            a stem per layer (footsteps, specifics, moves): Broadcast WAV, 48 kHz 24-bit,
-                             as long as the video; the mix is their sum
+  OUT.<layer>.wav            a stem per layer (footsteps, specifics, moves, ambience, music; original with
+                             --keep-audio): Broadcast WAV, 48 kHz 24-bit, as long as the video
+  OUT.mix.wav                their sum, mastered to --loudness (EBU R128 -23 LUFS, -1 dBTP by default)
 with --export (each beside OUT, named from it):
   csv      OUT.events.csv             events with SMPTE timecode, to read or edit and bring back
   otio     OUT.otio                   OpenTimelineIO: video, stems on tracks, events as markers
@@ -50,7 +54,7 @@ with --export (each beside OUT, named from it):
   markers  OUT.markers.reaper.csv, OUT.markers.audition.csv   marker lists for REAPER and Audition
   preview  OUT.preview.mp4            the picture annotated with skeletons and events, with the mix
 edited events come back with: foley render VIDEO --events OUT.events.csv (or .json, .otio)
-other commands: foley render --help, foley eval --help, foley sounds --help"""
+other commands: foley render --help, foley picture --help, foley eval --help, foley sounds --help"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,17 +94,31 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lora", metavar="DIR", help="optional PEFT adapter folder for a neural backend")
     p.add_argument("--layers", type=_layers, default=",".join(LAYERS), metavar="LIST",
                    help="the layers to make, comma-separated: footsteps, specifics (claps, hits, falls, impacts "
-                        "seen in motion), moves (the clothes)")
+                        "seen in motion), moves (the clothes), ambience (the place's bed), music (a temp score)")
     p.add_argument("--level", type=_level, action="append", default=[], metavar="LAYER=DB",
                    help="a layer's level in dB relative to the others, e.g. --level moves=-6 (repeatable; "
                         "default: 0 for each)")
     p.add_argument("--fabric", default="cotton", choices=FABRICS, help="what the moves layer's clothes are")
     p.add_argument("--material", default=None, metavar="M",
                    help=f"what hits and impacts strike: {', '.join(HIT_MATERIALS)} (default: a neutral knock)")
+    p.add_argument("--ambience", default=None, metavar="KIND",
+                   help=f"one bed for every shot: {', '.join(AMBIENCES)} (default: each shot's from its picture; "
+                        "a cue sheet's ambience wins in its time range)")
+    p.add_argument("--ambience-level", type=_db, default=None, metavar="DB",
+                   help="the ambience's level in dB against its calibrated place under the Foley (default: 0; "
+                        "the same as --level ambience=DB)")
+    p.add_argument("--no-ambience", action="store_true", help="no ambience layer")
+    p.add_argument("--music", default="auto", choices=("auto", *MUSIC_STYLES),
+                   help="the temp score's style; auto: by the video's pace (cuts and motion)")
+    p.add_argument("--no-music", action="store_true", help="no music layer")
+    p.add_argument("--loudness", type=lufs, default=MixConfig().loudness_lufs, metavar="LUFS",
+                   help="the mix's integrated loudness, true peak at most -1 dBTP: -23 EBU R128, -24 ATSC A/85, "
+                        "-16 web")
     p.add_argument("--no-actions", action="store_true",
                    help="do not look for claps, hits, falls or impacts (the specifics layer is then silent)")
     p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same soundtrack")
-    p.add_argument("--keep-audio", action="store_true", help="mix the input's own audio under the Foley")
+    p.add_argument("--keep-audio", action="store_true",
+                   help="mix the input's own audio under the Foley, ducked where the Foley plays (a stem of its own)")
     p.add_argument("--min-confidence", type=_unit, default=ContactConfig().min_confidence,
                    help="drop contacts less confident than this (0..1)")
     p.add_argument("--no-scuffs", action="store_true",
@@ -141,6 +159,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     surface = normalise_surface(args.surface) if args.surface else None  # refuse typos before any work
     footwear = normalise_footwear(args.footwear) if args.footwear else None
     material = normalise_hit_material(args.material) if args.material else None
+    ambience = normalise_ambience(args.ambience) if args.ambience else None
+    layers = tuple(layer for layer in args.layers if not (layer == "ambience" and args.no_ambience)
+                   and not (layer == "music" and args.no_music))
+    if not layers:
+        parser.error("--no-ambience/--no-music leave no layer of --layers to make")
+    levels = tuple(args.level) + ((("ambience", args.ambience_level),) if args.ambience_level is not None else ())
     cues = read_cues(args.cues) if args.cues else None
     if args.clip_dir:
         check_clip(args.clip_dir)
@@ -162,8 +186,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
                                    keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person,
-                                   layers=args.layers, levels=tuple(args.level), fabric=args.fabric,
-                                   material=material)
+                                   layers=layers, levels=levels, fabric=args.fabric, material=material,
+                                   ambience=ambience, music=args.music,
+                                   mix=replace(MixConfig(), loudness_lufs=args.loudness))
     with _Progress(enabled=not args.quiet, total=info.n_frames) as progress:
         analysis = analyse(args.video, options, callback=progress, info=info)
         rendered = None if events_only else render(analysis, render_options)
@@ -176,7 +201,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         kinds = ", ".join(f"{sum(a.kind == k for a in actions)} {k}" for k in dict.fromkeys(a.kind for a in actions))
         print(f"{len(events)} contacts from {people} people in {info.duration_s:.1f} s{source}; "
               f"{len(actions)} specifics{': ' + kinds if kinds else ''}", file=sys.stderr)
-        for path in (outputs.video, *outputs.stems, outputs.events, *outputs.files):
+        for path in (outputs.video, *outputs.stems, outputs.mix, outputs.events, *outputs.files):
             if path:
                 print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -218,6 +243,22 @@ def _layers(text: str) -> tuple[str, ...]:
     if unknown or not names:
         raise argparse.ArgumentTypeError(f"{text!r}: the layers are {', '.join(LAYERS)}")
     return names
+
+
+def _db(text: str) -> float:
+    return _level(f"ambience={text}")[1]
+
+
+def lufs(text: str) -> float:
+    """--loudness: a target in LUFS within LOUDNESS_RANGE_LUFS (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a loudness in LUFS, e.g. -23") from None
+    if not LOUDNESS_RANGE_LUFS[0] <= value <= LOUDNESS_RANGE_LUFS[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: the loudness must be {LOUDNESS_RANGE_LUFS[0]:g}.."
+                                         f"{LOUDNESS_RANGE_LUFS[1]:g} LUFS")
+    return value
 
 
 def _level(text: str) -> tuple[str, float]:

@@ -17,7 +17,8 @@ JSON (`.json`)::
 Times are seconds or [h:]mm:ss[.fff]; a missing end runs to the end of the video, a
 missing person applies to everyone. A cue needs a surface, a footwear, a material (what
 the specifics strike there: hits and impacts, and the floor of falls, sits and kneels;
-materials.HIT_MATERIALS) or several. Where cues overlap, one for the person beats one for
+materials.HIT_MATERIALS), an ambience (the bed under the time range, for everyone:
+materials.AMBIENCES) or several. Where cues overlap, one for the person beats one for
 everyone, then the later line wins.
 Every problem is an InputError naming the file and the line.
 
@@ -37,12 +38,12 @@ from pathlib import Path
 from foleystudio.edits.parsing import csv_rows, json_items, read_text, seconds, whole
 from foleystudio.errors import InputError
 from foleystudio.vision.contacts import ContactEvent
-from foleystudio.materials import normalise_footwear, normalise_hit_material, normalise_surface
+from foleystudio.materials import normalise_ambience, normalise_footwear, normalise_hit_material, normalise_surface
 
 SCHEMA = "foleystudio.cues.1"
 SOURCES = ("edit", "cue", "user", "estimate", "default")
 _FIELDS = {"start": "start", "start_s": "start", "end": "end", "end_s": "end", "person": "person",
-           "surface": "surface", "footwear": "footwear", "material": "material", "note": "note", "comment": "note"}
+           "surface": "surface", "footwear": "footwear", "material": "material", "ambience": "ambience", "note": "note", "comment": "note"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Cue:
     footwear: str | None
     line: int  # line in the cue file, for messages
     material: str | None = None  # what the specifics strike (materials.HIT_MATERIALS), or None: not set here
+    ambience: str | None = None  # the bed under the range (materials.AMBIENCES), for everyone; None: not set here
 
     def applies(self, t_s: float, person: int) -> bool:
         return self.start_s <= t_s < self.end_s and (self.person is None or self.person == person)
@@ -76,6 +78,15 @@ class CueSheet:
         """The cue giving what a specific at `t_s` of `person` (-1: no one) strikes, or None."""
         hits = [c for c in self.cues if c.material and c.applies(t_s, person)]
         hits.sort(key=lambda c: (c.person is not None, c.line))
+        return hits[-1] if hits else None
+
+    def ambience_cues(self) -> tuple[Cue, ...]:
+        """The cues that set an ambience, in the order they apply (a later line wins where they overlap)."""
+        return tuple(sorted((c for c in self.cues if c.ambience), key=lambda c: c.line))
+
+    def ambience_at(self, t_s: float) -> Cue | None:
+        """The cue giving the bed at `t_s`, or None."""
+        hits = [c for c in self.ambience_cues() if c.start_s <= t_s < c.end_s]
         return hits[-1] if hits else None
 
 
@@ -103,7 +114,7 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
         name = _FIELDS.get(str(key).strip().lower())
         if name is None:
             raise InputError(f"{where}: unknown field {key!r}; allowed: start, end, person, surface, footwear, "
-                             f"material, note")
+                             f"material, ambience, note")
         fields[name] = value
     if "start" not in fields:
         raise InputError(f"{where}: a cue needs a start time")
@@ -116,13 +127,14 @@ def _cue(path: Path, line: int, row: dict) -> Cue:
                     where_field=lambda _: where)
 
 
-_NORMALISE = {"surface": normalise_surface, "footwear": normalise_footwear, "material": normalise_hit_material}
+_NORMALISE = {"surface": normalise_surface, "footwear": normalise_footwear, "material": normalise_hit_material,
+              "ambience": normalise_ambience}
 
 
 def make_cue(item: dict, *, start_s: float, end_s: float, person: int | None, line: int, where: str,
              where_field: Callable[[str], str]) -> Cue:
-    """The cue of `item`'s surface, footwear and material (each optional, normalised; at least one), for a cue
-    sheet's line or an edits document's cue; an InputError names `where_field(field)` or `where`."""
+    """The cue of `item`'s surface, footwear, material and ambience (each optional, normalised; at least one), for
+    a cue sheet's line or an edits document's cue; an InputError names `where_field(field)` or `where`."""
     values = {}
     for name, normalise in _NORMALISE.items():
         value = item.get(name)
@@ -131,7 +143,9 @@ def make_cue(item: dict, *, start_s: float, end_s: float, person: int | None, li
         except InputError as exc:
             raise InputError(f"{where_field(name)}: {exc}") from None
     if not any(values.values()):
-        raise InputError(f"{where}: a cue needs a surface, a footwear, a material or several")
+        raise InputError(f"{where}: a cue needs a surface, a footwear, a material, an ambience or several")
+    if values["ambience"] and person is not None:
+        raise InputError(f"{where_field('ambience')}: an ambience is the place's, for everyone: leave the person out")
     return Cue(start_s=start_s, end_s=end_s, person=person, line=line, **values)
 
 

@@ -177,7 +177,7 @@ def _added(where: str, item: object) -> Added:
 
 
 def _cue(where: str, line: int, item: object) -> Cue:
-    item = _object(where, item, ("start", "end", "person", "surface", "footwear", "material"))
+    item = _object(where, item, ("start", "end", "person", "surface", "footwear", "material", "ambience"))
     start = seconds(where, "start", item.get("start", 0))
     end = math.inf if item.get("end") in (None, "") else seconds(where, "end", item["end"])
     if end <= start:

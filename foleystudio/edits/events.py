@@ -38,7 +38,7 @@ from foleystudio.vision.actions import ActionEvent
 from foleystudio.vision.contacts import FEET, KINDS, ContactEvent
 
 SCHEMAS = ("foleystudio.events.1",)
-LAYERS = ("footsteps", "specifics", "moves")  # every layer a soundtrack has: a stem each, a level, on or off
+LAYERS = ("footsteps", "specifics", "moves", "ambience", "music")  # every layer: a stem each, a level, on or off
 EVENT_LAYERS = ("footsteps", "specifics")  # the layers made of events (moves follow the bodies)
 NEW_STRENGTH = 0.6  # an added event's strength when the file gives none: a firm step
 _FIELDS = {"id": "id", "t": "t", "time_s": "t", "time": "t", "timecode": "timecode", "frame": "frame",

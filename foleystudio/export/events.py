@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from foleystudio.edits.events import action_ids, event_ids
 from foleystudio.media.probe import VideoInfo
@@ -30,12 +31,17 @@ def events_document(
     actions: Sequence[ActionEvent] = (),
     action_styles: Sequence[dict] = (),
     actions_ids: Sequence[str] | None = None,
+    beds: Sequence[dict] = (),
+    music: dict | None = None,
+    loudness_lufs: float | None = None,
 ) -> dict:
     """The JSON document; `styles[i]` holds event i's surface, footwear and where they came from.
 
     `ids[i]` is event i's id (default: its index, "e0000"), which an edited list keeps
     so that render can find the event it was (edits/events.py); `actions` are the specifics,
-    with their styles (material) and ids ("s0000").
+    with their styles (material) and ids ("s0000"); `beds` the ambience span by span (what each shot's
+    picture showed and which bed was chosen: rendering.choose_beds), `music` the score's plan, and
+    `loudness_lufs` the mix's integrated loudness as mastered.
     """
     ids = ids if ids is not None else event_ids(len(events))
     actions_ids = actions_ids if actions_ids is not None else action_ids(len(actions))
@@ -101,6 +107,15 @@ def events_document(
             }
             for s in scene.shots
         ]
+        for row, s in zip(document["shots"], scene.shots):
+            if s.picture is not None:
+                row["picture"] = asdict(s.picture)
+    if beds:
+        document["ambience"] = [dict(bed) for bed in beds]
+    if music is not None:
+        document["music"] = music
+    if loudness_lufs is not None:
+        document["loudness_lufs"] = round(float(loudness_lufs), 2)
     return document
 
 

@@ -14,8 +14,11 @@ from foleystudio.api import ExportOptions, RenderOptions
 from foleystudio.errors import InputError
 from foleystudio.export import FORMATS, parse_formats
 from foleystudio.edits.events import LAYERS
-from foleystudio.materials import normalise_fabric, normalise_footwear, normalise_hit_material, normalise_surface
-from foleystudio.rendering import check_layers
+from foleystudio.materials import (normalise_ambience, normalise_fabric, normalise_footwear, normalise_hit_material,
+                                   normalise_surface)
+from foleystudio.rendering import LOUDNESS_RANGE_LUFS, check_layers
+from foleystudio.sound.mix import MixConfig
+from foleystudio.sound.music import STYLES as MUSIC_STYLES
 from foleystudio.timebase import timecode_to_frames
 from foleystudio.vision.contacts import ContactConfig
 
@@ -36,6 +39,9 @@ DEFAULTS = {
     "actions": True,  # look for claps, hits, falls and impacts (the specifics)
     "fabric": "cotton",
     "material": None,  # None: a neutral knock
+    "ambience": None,  # one bed for every shot; None: each shot's from its picture
+    "music": "auto",  # the score's style, or auto: by the video's pace
+    "loudness": MixConfig().loudness_lufs,  # the mix's integrated loudness, LUFS (EBU R128 by default)
 }
 
 
@@ -70,7 +76,9 @@ def check_options(given: dict) -> dict:
     if isinstance(options["layers"], str):
         options["layers"] = [n.strip().lower() for n in options["layers"].split(",") if n.strip()]
     checks = {"layers": lambda v: list(check_layers(tuple(v))), "fabric": lambda v: normalise_fabric(str(v)),
-              "material": lambda v: normalise_hit_material(str(v)) if v else None}
+              "material": lambda v: normalise_hit_material(str(v)) if v else None,
+              "ambience": lambda v: normalise_ambience(str(v)) if v else None, "music": _music,
+              "loudness": _loudness}
     for name, check in checks.items():
         try:
             options[name] = check(options[name])
@@ -81,6 +89,24 @@ def check_options(given: dict) -> dict:
     if options["preview_size"] is not None:
         options["preview_size"] = list(_size(options["preview_size"]))
     return options
+
+
+def _music(value) -> str:
+    style = str(value).strip().lower()
+    if style != "auto" and style not in MUSIC_STYLES:
+        raise InputError(f"{value!r} is not a style; use auto or one of: {', '.join(MUSIC_STYLES)}")
+    return style
+
+
+def _loudness(value) -> float:
+    low, high = LOUDNESS_RANGE_LUFS
+    try:
+        lufs = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{value!r} is not a loudness in LUFS, e.g. -23") from None
+    if not low <= lufs <= high:
+        raise InputError(f"{lufs:g} LUFS is outside {low:g}..{high:g}")
+    return lufs
 
 
 def _size(value) -> tuple[int, int]:
@@ -103,7 +129,9 @@ def render_options(options: dict) -> RenderOptions:
     return RenderOptions(surface=options["surface"], footwear=options["footwear"], seed=int(options["seed"]),
                          keep_audio=bool(options["keep_audio"]), stems_per_person=bool(options["stems_per_person"]),
                          layers=tuple(options.get("layers", LAYERS)), fabric=options.get("fabric", "cotton"),
-                         material=options.get("material"))
+                         material=options.get("material"), ambience=options.get("ambience"),
+                         music=options.get("music", "auto"),
+                         mix=replace(MixConfig(), loudness_lufs=float(options.get("loudness", MixConfig().loudness_lufs))))
 
 
 def export_options(options: dict) -> ExportOptions:

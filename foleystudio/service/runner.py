@@ -20,8 +20,6 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-import soundfile
-
 from foleystudio.analysis import Analysis, analyse
 from foleystudio.api import RenderOptions, choose_actions, choose_styles, export, render
 from foleystudio.edits.document import check_against, edit_options, read_document
@@ -124,17 +122,13 @@ def _run(store: Records, record: dict, files: JobFiles, progress: _Progress) -> 
             exports = replace(exports, formats=formats + (("preview",) if record.get("with_preview") else ()))
         outputs = export(analysis, rendered, tmp / f"{record['id']}.mp4", options=base, exports=exports,
                          callback=progress)
-        mix = None
-        if rendered is not None:
-            mix = tmp / f"{record['id']}.mix.wav"
-            soundfile.write(str(mix), rendered.mix, rendered.sr, subtype="PCM_24")
         _sync(tmp)
         os.rename(tmp, files.results(name))
         sync_dir(files.root)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    paths = [outputs.video, outputs.events, *outputs.stems, mix and str(mix), *outputs.files]
+    paths = [outputs.video, outputs.events, *outputs.stems, outputs.mix, *outputs.files]
     return {"dir": name, "files": [_entry(Path(p).name, record["id"], files.results(name)) for p in paths if p]}
 
 

@@ -27,14 +27,21 @@ class JobOptions(BaseModel):
     stems_per_person: bool = Field(False, description="also one footstep stem per person")
     preview_size: str | None = Field(None, description="WIDTHxHEIGHT of the annotated preview")
     events_only: bool = Field(False, description="only detect contacts: events and timelines, no sound")
-    layers: str | None = Field(None, description="comma-separated layers to make (footsteps, specifics, moves); "
-                                                 "default: all")
+    layers: str | None = Field(None, description="comma-separated layers to make (footsteps, specifics, moves, "
+                                                 "ambience, music); default: all")
     actions: bool = Field(True, description="look for claps, hits, falls and impacts (false: the CLI's "
                                             "--no-actions)")
     fabric: str | None = Field(None, description="what the moves layer's clothes are (cotton, nylon, leather, "
                                                  "denim); default: cotton")
     material: str | None = Field(None, description="what hits and impacts strike (wood, metal, glass, plastic, "
                                                    "stone, soft, neutral); default: neutral")
+    ambience: str | None = Field(None, description="one bed for every shot (room_small, room_large, outdoor_air, "
+                                                   "wind, city, park, rain, crowd, shore, night); default: each "
+                                                   "shot's from its picture")
+    music: str | None = Field(None, description="the score's style (ambient, piano, pulse, drive) or auto: by the "
+                                                "video's pace; default: auto")
+    loudness: float | None = Field(None, description="the mix's integrated loudness in LUFS, true peak at most "
+                                                     "-1 dBTP; default: -23 (EBU R128)")
 
 
 class VideoSummary(BaseModel):
@@ -96,6 +103,7 @@ class CueIn(BaseModel):
     surface: str | None = None
     footwear: str | None = None
     material: str | None = None  # what the specifics strike in this range (for this person)
+    ambience: str | None = None  # the bed under this range (for everyone)
 
 
 class EditsIn(BaseModel):

@@ -3,12 +3,15 @@
 Targets (ITU-R BS.1770-4 integrated loudness via pyloudnorm, true peak by 4x
 oversampling as BS.1770 Annex 2 describes):
 
-- a stem is normalised to `target_lufs` (default -20 LUFS: a Foley stem sits a few
-  LU under a -16 LUFS web mix and above EBU R128's -23 broadcast programme level,
-  so it is audible on its own and leaves room when mixed);
-- then the gain is lowered, never raised, until the true peak is at or below
-  `true_peak_db` (-1 dBTP, the EBU R128 / AES streaming ceiling). No limiter: a gain
-  change keeps the transients of the steps intact.
+- the Foley events (footsteps and specifics) are first brought to `target_lufs`
+  (-20 LUFS), the reference the other layers are placed against (the clothes under
+  them, the beds at their calibrated levels, the music under them and ducked by them);
+  a gain only, lowered until the true peak is at or below `true_peak_db`;
+- then the whole mix is mastered to `loudness_lufs` (EBU R128: -23 LUFS integrated by
+  default, -16 for the web, -24 for ATSC A/85) with its true peak at or below
+  `true_peak_db` (-1 dBTP): one gain, and a look-ahead limiter only where a peak would
+  pass the ceiling (a footstep's attack is a short peak over a quiet bed). The same gain
+  curve multiplies every stem, so the stems still add up to the mix.
 """
 
 from __future__ import annotations
@@ -16,18 +19,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
+from scipy.signal import resample_poly
 
 from foleystudio.sound.loudness import integrated_loudness, true_peak
 
 TRUE_PEAK_OVERSAMPLING = 4  # BS.1770 Annex 2: 4x for 48 kHz
-MIN_MEASURABLE_S = 0.4  # BS.1770 blocks are 400 ms
+MIN_MEASURABLE_S = 0.4
+MASTER_ROUNDS = 8  # the master's tries at its gain (2-4 are usual)
+LIMITER_MARGIN_DB = 0.1  # the limiter aims this far under the ceiling: the meter interpolates between samples  # BS.1770 blocks are 400 ms
 
 
 @dataclass(frozen=True)
 class MixConfig:
     target_lufs: float = -20.0  # stem loudness, see module docstring
     true_peak_db: float = -1.0  # ceiling in dBTP
-    original_gain_db: float = -6.0  # --keep-audio: the original track sits this far under its own level
+    loudness_lufs: float | None = -23.0  # the mix's integrated loudness (EBU R128); None: left at the stems' level
+    loudness_tolerance_lu: float = 0.2  # the master stops adjusting once this close
+    limiter_lookahead_s: float = 0.003  # the limiter's gain is down this long before a peak ...
+    limiter_hold_s: float = 0.02  # ... holds this long after it, then recovers over the look-ahead again
+    duck_db: float = 8.0  # a ducked layer (music, the original sound) goes down this much under the Foley ...
+    duck_threshold_db: float = -30.0  # ... once the Foley's envelope is this far over (its loudest at 0 dB)
+    duck_attack_s: float = 0.02  # the envelope reads the Foley's peak over this ...
+    duck_release_s: float = 0.3  # ... and is smoothed over this: the bed dips around a step, not on each sample
 
 
 def true_peak_db(audio: np.ndarray) -> float:
@@ -65,14 +79,83 @@ def loudness_gain(audio: np.ndarray, sr: int, config: MixConfig = MixConfig()) -
     return float(10.0 ** (gain_db / 20.0))
 
 
-def mix_under(foley: np.ndarray, original: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.ndarray:
-    """Foley over the original track (lowered by original_gain_db), peak-safe."""
-    n = len(foley)
-    bed = np.zeros_like(foley)
-    m = min(n, len(original))
-    bed[:m] = original[:m]
-    mixed = foley + bed * 10.0 ** (config.original_gain_db / 20.0)
-    peak = true_peak_db(mixed)
-    if peak > config.true_peak_db:
-        mixed = mixed * 10.0 ** ((config.true_peak_db - peak) / 20.0)
-    return mixed.astype(np.float32)
+def duck_gain(key: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.ndarray:
+    """(n,) float32 gain of a layer ducked under `key` (the Foley events, (n, 2)): 1 where the Foley is silent,
+    down to -duck_db where it is loud (its envelope at or over duck_threshold_db under its own peak), smoothly
+    (the envelope is the Foley's peak over duck_attack_s, averaged over duck_release_s)."""
+    n = len(key)
+    if not n or not np.any(key):
+        return np.ones(n, np.float32)
+    level = np.abs(key).max(axis=1) if key.ndim == 2 else np.abs(key)
+    envelope = maximum_filter1d(level, max(1, int(config.duck_attack_s * sr)))
+    envelope = uniform_filter1d(envelope, max(1, int(config.duck_release_s * sr)))
+    top = float(envelope.max())
+    if top <= 0:
+        return np.ones(n, np.float32)
+    with np.errstate(divide="ignore"):
+        over = 20.0 * np.log10(np.maximum(envelope / top, 1e-9)) - config.duck_threshold_db  # dB over the threshold
+    amount = np.clip(over / max(-config.duck_threshold_db, 1e-6), 0.0, 1.0)  # 0 at the threshold, 1 at the peak
+    return (10.0 ** (-config.duck_db * np.sqrt(amount) / 20.0)).astype(np.float32)
+
+
+def limiter_gain(audio: np.ndarray, sr: int, ceiling_db: float, config: MixConfig = MixConfig(),
+                 *, block_samples: int = 1 << 16) -> np.ndarray:
+    """(n,) float32 gain that keeps `audio`'s 4x-oversampled peaks under `ceiling_db`: 1 except around a peak,
+    where it is down `limiter_lookahead_s` before it, holds `limiter_hold_s` after, and ramps back over the
+    look-ahead (never a step: the gain is a moving average of a running minimum)."""
+    a = np.asarray(audio).reshape(len(audio), -1)
+    n = len(a)
+    ceiling = 10.0 ** (ceiling_db / 20.0)
+    need = np.ones(n, np.float32)
+    for start in range(0, n, block_samples):  # the oversampled peak of each input sample, a block at a time
+        stop = min(start + block_samples, n)
+        lo, hi = max(0, start - 64), min(n, stop + 64)
+        up = resample_poly(np.asarray(a[lo:hi], dtype=np.float64), TRUE_PEAK_OVERSAMPLING, 1, axis=0)
+        up = up[(start - lo) * TRUE_PEAK_OVERSAMPLING:(stop - lo) * TRUE_PEAK_OVERSAMPLING]
+        peak = np.abs(up).reshape(stop - start, TRUE_PEAK_OVERSAMPLING, -1).max(axis=(1, 2))
+        peak = np.maximum(peak, np.abs(a[start:stop]).max(axis=1))
+        need[start:stop] = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
+    if need.min() >= 1.0:
+        return need
+    ahead = max(1, int(config.limiter_lookahead_s * sr))
+    hold = max(0, int(config.limiter_hold_s * sr))
+    # gain[i] = min of need over [i - hold, i + ahead]; then a backward moving average over `ahead` samples:
+    # every sample averaged into a peak's gain is a minimum over a window that holds the peak
+    size = ahead + hold + 1
+    padded = np.concatenate([np.ones(hold, np.float32), need, np.ones(ahead, np.float32)])
+    centred = minimum_filter1d(padded, size, mode="nearest")  # centred[j]: min of padded[j - size//2 ...]
+    lowest = centred[size // 2:size // 2 + n]  # min of need[i - hold ... i + ahead]
+    ramp = np.concatenate([np.ones(ahead - 1, np.float32), lowest])
+    cums = np.concatenate([[0.0], np.cumsum(ramp, dtype=np.float64)])
+    return ((cums[ahead:] - cums[:-ahead]) / ahead).astype(np.float32)
+
+
+def master(stems: list[np.ndarray], mix: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> float:
+    """Bring `mix` (the sum of `stems`, each (n, 2)) to config.loudness_lufs with its true peak at or below
+    config.true_peak_db, in place, multiplying every stem by the same gain curve; the integrated loudness reached
+    (-inf for silence). The gain is found in a few rounds (a secant on its dB): limiting the peaks lowers the
+    loudness, so a mix of sharp steps over a quiet bed needs more gain than its unlimited loudness says. Each
+    round is tried in place and undone (no copy of the mix)."""
+    base = integrated_lufs(mix, sr)
+    if config.loudness_lufs is None or not np.isfinite(base):
+        return base
+    target, ceiling = config.loudness_lufs, config.true_peak_db - LIMITER_MARGIN_DB
+    tried: list[tuple[float, float]] = []  # (gain dB, loudness reached)
+    gain_db = target - base
+    for _ in range(MASTER_ROUNDS):
+        curve = limiter_gain(mix, sr, ceiling - gain_db, config) * np.float32(10.0 ** (gain_db / 20.0))
+        mix *= curve[:, None]
+        reached = integrated_lufs(mix, sr)
+        tried.append((gain_db, reached))
+        if abs(reached - target) <= config.loudness_tolerance_lu or len(tried) == MASTER_ROUNDS:
+            break
+        mix /= curve[:, None]
+        if len(tried) == 1:
+            slope = 1.0
+        else:
+            (g0, r0), (g1, r1) = tried[-2], tried[-1]
+            slope = float(np.clip((r1 - r0) / (g1 - g0), 0.05, 1.0)) if g1 != g0 else 1.0
+        gain_db += (target - reached) / slope
+    for stem in stems:
+        stem *= curve[:, None]
+    return reached

@@ -26,6 +26,7 @@ from foleystudio.media.frames import Frame
 from foleystudio.vision.contacts import ContactEvent
 from foleystudio.vision.landmarks import FOOT
 from foleystudio.vision.motion import MotionTracker
+from foleystudio.vision.place import Picture, describe_picture
 from foleystudio.vision.pose import Poses
 from foleystudio.vision.shots import Shot, ShotDetector, Shots
 from foleystudio.vision.surface.ground import (
@@ -99,6 +100,7 @@ class ShotScene:
     environment_probability: float = 0.0
     footwear_by_person: tuple[tuple[int, str, bool], ...] = ()  # (person, footwear, confident): each one's own feet
     picture_outdoor_probability: float | None = None  # the picture's own setting cue (no surface), which weighs the surface
+    picture: Picture | None = None  # the shot's look (colour, sky, vegetation, water, edges, people): its ambience
 
     def footwear_of(self, person: int) -> tuple[str, bool]:
         """A person's own footwear claim (the default, unsure, when their feet did not tell).
@@ -166,7 +168,8 @@ def estimate_scene(
     for shot in shots:
         members = [k for k, s in enumerate(shot_of) if s == shot.index]
         evidence = [(contacts[k].person, skin[k]) for k in members] + feet[shot.index]
-        shot_scenes.append(_shot_scene(shot, members, proba, evidence, sampler, estimator, config, default_surface, default_footwear))
+        shot_scenes.append(_shot_scene(shot, members, proba, evidence, sampler, estimator, config, default_surface,
+                                       default_footwear, poses=poses))
     per_contact = []
     for k, contact in enumerate(contacts):
         scene = shot_scenes[shot_of[k]]
@@ -263,7 +266,7 @@ def _legs(poses: Poses | None, person: int, sample: SampledFrame, body: float) -
 
 def _shot_scene(
     shot: Shot, members: list[int], proba: list, footwear_evidence: list, sampler: FrameSampler, model: SurfaceEstimator,
-    config: SceneConfig, default_surface: str, default_footwear: str,
+    config: SceneConfig, default_surface: str, default_footwear: str, *, poses: Poses | None = None,
 ) -> ShotScene:
     frames = _pick(sampler.within(shot.start_frame, shot.end_frame), config.frames_per_shot)
     found = [proba[k] for k in members if proba[k] is not None]
@@ -300,6 +303,7 @@ def _shot_scene(
         environment_probability=view.environment_probability if view else 0.0,
         footwear_by_person=by_person,
         picture_outdoor_probability=None if picture is None else round(float(picture), 3),
+        picture=describe_picture([f.rgb for f in frames], poses=poses, frame_range=(shot.start_frame, shot.end_frame)),
     )
 
 

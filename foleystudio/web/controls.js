@@ -97,7 +97,8 @@ export class Controls {
 
   select(field, emptyLabel) {
     const select = document.createElement("select");
-    const names = field === "surface" ? this.vocabulary.surfaces : this.vocabulary.footwear;
+    const names = { surface: this.vocabulary.surfaces, footwear: this.vocabulary.footwear,
+      ambience: this.vocabulary.ambiences }[field];
     select.append(new Option(emptyLabel, ""));
     for (const name of names) select.append(new Option(name, name));
     return select;
@@ -115,7 +116,7 @@ export class Controls {
     ranges.forEach(({ cue }, k) => {
       const row = list.children[k];
       for (const [name, value] of [["start", cue.start], ["end", cue.end ?? ""], ["person", cue.person ?? ""],
-        ["surface", cue.surface || ""], ["footwear", cue.footwear || ""]]) {
+        ["surface", cue.surface || ""], ["footwear", cue.footwear || ""], ["ambience", cue.ambience || ""]]) {
         const input = row.querySelector(`[name="${name}"]`);
         if (document.activeElement !== input) input.value = value;
       }
@@ -134,8 +135,8 @@ export class Controls {
     const who = row.querySelector('[name="person"]');
     who.append(new Option("everyone", ""));
     for (const p of people) who.append(new Option(`P${p}`, String(p)));
-    for (const field of ["surface", "footwear"]) {
-      const select = this.select(field, field === "surface" ? "surface: as is" : "footwear: as is");
+    for (const field of ["surface", "footwear", "ambience"]) {
+      const select = this.select(field, `${field}: as is`);
       select.name = field;
       select.setAttribute("aria-label", `Range ${n} ${field}`);
       row.append(select);
@@ -155,7 +156,7 @@ export class Controls {
         d.cues[index] = fullCue({
           start, end: end !== null && end > start ? end : null,
           person: value("person") === "" ? null : Number(value("person")),
-          surface: value("surface"), footwear: value("footwear"),
+          surface: value("surface"), footwear: value("footwear"), ambience: value("ambience"),
         });
       });
     });

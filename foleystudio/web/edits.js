@@ -18,7 +18,7 @@ export function complete(document) {
 
 export function fullCue(c) {
   return { start: c.start ?? 0, end: c.end ?? null, person: c.person ?? null, surface: c.surface || null,
-           footwear: c.footwear || null, material: c.material || null };
+           footwear: c.footwear || null, material: c.material || null, ambience: c.ambience || null };
 }
 
 export function fullAdded(a) {

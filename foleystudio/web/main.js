@@ -137,6 +137,15 @@ function overlay(job) {
   box.querySelector(".overlay-detail").textContent = active ? `${Math.round(job.percent)}%` : job.error || "";
 }
 
+/** Each shot of the events file with the ambience beds under it (a cue can split a shot). */
+function withBeds(rendered) {
+  const beds = rendered?.ambience || [];
+  for (const [k, shot] of (rendered?.shots || []).entries()) {
+    shot.beds = beds.filter((bed) => bed.shot === k).map((bed) => bed.ambience.replace("_", " "));
+  }
+  return rendered;
+}
+
 async function loadResults(job) {
   const mine = state.rendering && job.edits_version >= state.rendering.version;
   try {
@@ -152,7 +161,7 @@ async function loadResults(job) {
     const editedSince = mine && JSON.stringify(state.draft) !== state.rendering.sent;
     if (mine && !editedSince) state.drafts.delete(job.id);
     state.draft = state.drafts.has(job.id) ? state.drafts.get(job.id) : edits.clone(state.stored);
-    state.rendered = rendered;
+    state.rendered = withBeds(rendered);
     state.detected = edits.detectedEvents(detected ?? rendered);
     if (mine) {
       const seconds = (performance.now() - state.rendering.startedAt) / 1000;
@@ -334,6 +343,17 @@ function jobInfo(job) {
       `(${Math.round(shot.surface_probability * 100)}%${shot.surface_confident ? "" : ", unsure"})` +
       `${shot.environment ? `, ${shot.environment}` : ""}, footwear ${shot.footwear}`]);
   }
+  for (const bed of state.rendered?.ambience || []) {
+    rows.push([`Ambience ${bed.start_s.toFixed(2)}–${bed.end_s.toFixed(2)} s`,
+      `${bed.ambience.replace("_", " ")} (${bed.source}${bed.seen.length ? ": " + bed.seen.join(", ") : ""})`]);
+  }
+  const music = state.rendered?.music;
+  if (music) {
+    const keys = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+    rows.push(["Music", `${music.style}, ${Math.round(music.tempo_bpm)} bpm, ${keys[music.key]} ${music.mode}` +
+      `${music.accents_s.length ? `, ${music.accents_s.length} accents on cuts` : ""}`]);
+  }
+  if (state.rendered?.loudness_lufs != null) rows.push(["Loudness", `${state.rendered.loudness_lufs} LUFS`]);
   $("job-info").replaceChildren(...rows.flatMap(([k, x]) => {
     const dt = document.createElement("dt");
     dt.textContent = k;

@@ -399,7 +399,8 @@ export function shotLabel(shot) {
   const where = shot.indoor === true ? "indoor" : shot.indoor === false ? "outdoor" : "";
   const surface = shot.surface ? `${shot.surface}${shot.surface_confident ? "" : "?"}` : "";
   const light = shot.lighting !== "normal" ? shot.lighting : "";
-  return [surface, where, shot.environment, light].filter(Boolean).join(" · ");
+  const beds = shot.beds?.length ? `bed: ${shot.beds.join(" / ")}` : "";
+  return [surface, where, shot.environment, light, beds].filter(Boolean).join(" · ");
 }
 
 export function describe(item) {

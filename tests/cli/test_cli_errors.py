@@ -3,6 +3,7 @@ no traceback, and no partial output left behind."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from foleystudio.sound.mix import integrated_lufs
 from tests.conftest import PROJECT, make_video
 
 
@@ -104,7 +106,12 @@ def test_usage_errors_exit_2(tmp_path):
     assert_refused(foley("x.mp4", "--min-confidence", "2"), 2, "outside 0..1")
     assert_refused(foley("x.mp4", "--backend", "cloud"), 2, "invalid choice")
     assert_refused(foley("x.mp4", "--backend", "samples"), 2, "--library")
-    assert_refused(foley("x.mp4", "--layers", "footsteps,music"), 2, "the layers are footsteps, specifics, moves")
+    assert_refused(foley("x.mp4", "--layers", "footsteps,dialogue"), 2,
+                   "the layers are footsteps, specifics, moves, ambience, music")
+    assert_refused(foley("x.mp4", "--music", "jazz"), 2, "invalid choice: 'jazz'")
+    assert_refused(foley("x.mp4", "--loudness", "-5"), 2, "the loudness must be -40..-9 LUFS")
+    assert_refused(foley("x.mp4", "--ambience-level", "-99"), 2, "-60..12 dB")
+    assert_refused(foley("x.mp4", "--layers", "music", "--no-music"), 2, "leave no layer")
     assert_refused(foley("x.mp4", "--level", "moves=loud"), 2, "is not a number of dB")
     assert_refused(foley("x.mp4", "--level", "moves=-90"), 2, "-60..12 dB")
     assert_refused(foley("x.mp4", "--fabric", "silk"), 2, "invalid choice")
@@ -113,6 +120,7 @@ def test_usage_errors_exit_2(tmp_path):
 def test_unknown_material_is_refused_before_work(tmp_path, out_dir):
     video = make_video(tmp_path / "v.mp4")
     assert_refused(foley(video, "-o", out_dir / "x_foley.mp4", "--material", "lava"), 1, "lava", "metal")
+    assert_refused(foley(video, "-o", out_dir / "x_foley.mp4", "--ambience", "lava"), 1, "lava", "shore")
     no_outputs(out_dir)
 
 
@@ -125,11 +133,26 @@ def test_help_shows_defaults():
 
 def test_person_free_video_succeeds_with_silence(tmp_path, out_dir):
     video = make_video(tmp_path / "v.mp4", n_frames=20)
-    result = foley(video, "-o", out_dir / "v_foley.mp4", "-q")
+    result = foley(video, "-o", out_dir / "v_foley.mp4", "-q", "--no-ambience", "--no-music")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     for layer in ("footsteps", "specifics", "moves"):  # every layer's stem, silent: nobody, nothing moving
         audio, _ = soundfile.read(out_dir / f"v_foley.{layer}.wav")
         assert not audio.any(), layer
+    assert not (out_dir / "v_foley.ambience.wav").exists() and not (out_dir / "v_foley.music.wav").exists()
     audio, sr = soundfile.read(str(out_dir / "v_foley.footsteps.wav"))
     assert sr == 48000 and len(audio) == 32000 and not audio.any()
+
+
+def test_a_place_with_nobody_still_gets_its_bed_and_score(tmp_path, out_dir):
+    video = make_video(tmp_path / "v.mp4", n_frames=40)
+    result = foley(video, "-o", out_dir / "v_foley.mp4", "-q", "--ambience", "rain", "--music", "pulse")
+    assert result.returncode == 0, result.stderr
+    for layer in ("ambience", "music"):
+        audio, _ = soundfile.read(out_dir / f"v_foley.{layer}.wav")
+        assert np.abs(audio).max() > 1e-3, layer
+    mix, sr = soundfile.read(out_dir / "v_foley.mix.wav")
+    assert integrated_lufs(mix, sr) == pytest.approx(-23.0, abs=0.5)
+    doc = json.loads((out_dir / "v_foley.events.json").read_text())
+    assert [(b["ambience"], b["source"]) for b in doc["ambience"]] == [("rain", "flag")]
+    assert doc["music"]["style"] == "pulse" and doc["events"] == []

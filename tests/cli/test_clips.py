@@ -1,8 +1,10 @@
 """Every real clip in ../shared/media through the whole CLI: the product's end-to-end contract.
 
 Per clip: the run succeeds; the output's video packets are the input's, bit for bit;
-the audio track lasts as long as the video (within one AAC frame); each layer's stem is 48 kHz
-24-bit stereo and as long as the video to the sample; every event has its layer's fields; the
+the audio track lasts as long as the video (within one AAC frame); each layer's stem (and the video's
+own sound, ducked, where it has one) is 48 kHz 24-bit stereo and as long as the video to the sample;
+they add up to OUT.mix.wav, which meets EBU R128 (-23 LUFS, at most -1 dBTP) by pyloudnorm's meter and
+FFmpeg's; every shot has an ambience bed; every event has its layer's fields; the
 timelines and marker lists are written, one marker an event; the onsets an independent detector
 finds in the footstep stem coincide with the contact times within 5 ms (up to 5% of them may be
 masked by a louder step's decay), and those in the specifics stem with the specifics' times.
@@ -21,7 +23,12 @@ import opentimelineio as otio
 import pytest
 import soundfile
 
+from foleystudio.edits.events import LAYERS
+from foleystudio.materials import AMBIENCES
+from foleystudio.media.meter import ebur128
 from foleystudio.media.probe import probe_video
+from foleystudio.sound.mix import integrated_lufs, true_peak_db
+from foleystudio.sound.music import STYLES as MUSIC_STYLES
 from tests.audio_checks import detect_onsets, video_packet_hash
 from tests.conftest import PROJECT, shared_dir
 
@@ -54,13 +61,25 @@ def test_clip_end_to_end(clip, tmp_path, shared):
     assert abs(audio_s - info.duration_s) <= 1024 / 48000
 
     stems = {}
-    for layer in ("footsteps", "specifics", "moves"):
+    layers = (*LAYERS, "original") if info.has_audio else LAYERS
+    for layer in (*layers, "mix"):
         path = tmp_path / f"{video.stem}_foley.{layer}.wav"
         stems[layer], sr = soundfile.read(str(path), always_2d=True)
         assert sr == 48000 and stems[layer].shape[1] == 2 and soundfile.info(str(path)).subtype == "PCM_24"
         assert len(stems[layer]) == round(info.duration_s * 48000)
 
+    mix = stems.pop("mix")  # every layer's stem and their sum, mastered to EBU R128 as two meters read it
+    np.testing.assert_allclose(sum(stems.values()), mix, atol=2e-5)  # 24-bit: 6e-8 a sample a file
+    assert integrated_lufs(mix, sr) == pytest.approx(-23.0, abs=0.5) and true_peak_db(mix) <= -1.0 + 0.01
+    r128 = ebur128(mix, sr)
+    assert r128.integrated_lufs == pytest.approx(-23.0, abs=0.5) and r128.true_peak_db <= -1.0 + 0.1
+
     doc = json.loads((tmp_path / f"{video.stem}_foley.events.json").read_text())
+    beds = doc["ambience"]  # the bed of every shot, tiling the video, and what was seen
+    assert beds[0]["start_s"] == 0 and beds[-1]["end_s"] == pytest.approx(info.duration_s, abs=1e-5)
+    assert all(a["end_s"] == b["start_s"] for a, b in zip(beds, beds[1:]))
+    assert {b["ambience"] for b in beds} <= set(AMBIENCES) and all(b["seen"] for b in beds)
+    assert doc["music"]["style"] in MUSIC_STYLES and doc["loudness_lufs"] == pytest.approx(-23.0, abs=0.5)
     timeline = otio.adapters.read_from_file(str(tmp_path / f"{video.stem}_foley.otio"))
     assert len([m for c in timeline.find_clips() for m in c.markers]) == len(doc["events"])
     with open(tmp_path / f"{video.stem}_foley.events.csv", newline="") as fh:

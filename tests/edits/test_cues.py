@@ -63,7 +63,7 @@ def test_a_bare_json_list_is_accepted(tmp_path):
         ("bad.json", '{"cues": [\n  {"start": 0, "surface": "grass"}\n  {"start": 1}\n]}', 3, "not valid JSON"),
         ("bad.json", '{"cues": [\n  {"start": 5, "end": 2, "surface": "grass"}\n]}', 2, "end 2 s is not after start 5 s"),
         ("bad.json", '{"cues": [\n  {"start": 0, "surfce": "grass"}\n]}', 2, "unknown field 'surfce'"),
-        ("bad.json", '{"cues": [\n  {"start": 0}\n]}', 2, "needs a surface, a footwear, a material or several"),
+        ("bad.json", '{"cues": [\n  {"start": 0}\n]}', 2, "needs a surface, a footwear, a material, an ambience or several"),
         ("bad.json", '{"cues": [\n  {"start": "soon", "surface": "grass"}\n]}', 2, "start 'soon' is not a time"),
         ("bad.json", '{"cues": [\n  {"start": 0, "person": "bob", "surface": "grass"}\n]}', 2, "person 'bob'"),
         ("bad.json", '{"cues": [\n  {"start": -1, "surface": "grass"}\n]}', 2, "at or after 0"),

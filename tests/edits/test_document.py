@@ -56,14 +56,14 @@ def test_off_moved_added_cues_levels_seed():
     ({"added": [{"t": 1, "kind": "dance"}]}, "edits.added[0].kind"),
     ({"added": [{"t": 1, "surface": "lava"}]}, "edits.added[0].surface"),
     ({"added": [{"t": 1, "person": -1}]}, "person"),
-    ({"cues": [{"start": 0}]}, "needs a surface, a footwear, a material or several"),
+    ({"cues": [{"start": 0}]}, "needs a surface, a footwear, a material, an ambience or several"),
     ({"cues": [{"footwear": "flippers"}]}, "edits.cues[0].footwear"),
     ({"levels": {"footsteps": "loud"}}, "edits.levels['footsteps']"),
     ({"levels": {"footsteps": -90}}, "outside -60..12 dB"),
-    ({"levels": {"ambience": 0}}, "unknown layer 'ambience'"),
+    ({"levels": {"dialogue": 0}}, "unknown layer 'dialogue'"),
     ({"seed": 1.5}, "edits.seed"),
     ({"mute": "footsteps"}, "edits.mute: must be a list"),
-    ({"mute": ["ambience"]}, "edits.mute: unknown layer 'ambience'"),
+    ({"mute": ["dialogue"]}, "edits.mute: unknown layer 'dialogue'"),
 ])
 def test_every_problem_names_its_field(document, fragment):
     with pytest.raises(InputError, match=None) as caught:
@@ -83,8 +83,8 @@ def test_ids_and_times_are_checked_against_the_analysis():
 def test_layer_levels_are_linear_gains():
     assert layer_gains((("footsteps", -6.0),))["footsteps"] == pytest.approx(0.501, abs=1e-3)
     assert layer_gains(()) == {}
-    with pytest.raises(InputError, match="unknown layer 'music'"):
-        layer_gains((("music", 0.0),))
+    with pytest.raises(InputError, match="unknown layer 'dialogue'"):
+        layer_gains((("dialogue", 0.0),))
 
 
 def test_a_muted_layer_has_no_gain_whatever_its_level():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import opentimelineio as otio
@@ -14,6 +15,7 @@ from foleystudio.edits.events import EditedEvent, EventList, apply_events, event
 from foleystudio.edits.parsing import person_from_name
 from foleystudio.errors import InputError
 from foleystudio.rendering import RenderOptions, render
+from foleystudio.sound.mix import MixConfig
 from foleystudio.vision.contacts import ContactEvent
 
 SR = 48000
@@ -59,9 +61,10 @@ def assert_moved_exactly(analysis, rows, edited, k, shift, tmp_path):
     the stem of the list without it.
     """
     assert k == len(rows) - 1
-    without = render(analysis, RenderOptions(seed=3, events=_as_list(rows[:k], tmp_path, "without.json"))).stems[0].audio
-    before = render(analysis, RenderOptions(seed=3, events=_as_list(rows, tmp_path, "before.json"))).stems[0].audio
-    after = render(analysis, RenderOptions(seed=3, events=edited)).stems[0].audio
+    placed = RenderOptions(seed=3, layers=("footsteps",), mix=MixConfig(loudness_lufs=None))  # no master either
+    without = render(analysis, replace(placed, events=_as_list(rows[:k], tmp_path, "without.json"))).stems[0].audio
+    before = render(analysis, replace(placed, events=_as_list(rows, tmp_path, "before.json"))).stems[0].audio
+    after = render(analysis, replace(placed, events=edited)).stems[0].audio
     sound_before, sound_after = before - without, after - without
     start = int(round(rows[k]["t"] * SR))
     assert np.max(np.abs(sound_before[start : start + 480])) > 1e-3, "event k makes no sound"

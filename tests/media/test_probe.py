@@ -10,7 +10,6 @@ import pytest
 import soundfile
 
 from foleystudio.errors import InputError
-from foleystudio.media import probe as probe_mod
 from foleystudio.media.probe import probe_video
 from tests.conftest import make_video
 

@@ -10,8 +10,12 @@ import numpy as np
 import pytest
 import soundfile
 
+from foleystudio.edits.events import LAYERS
 from foleystudio.service import runner
+from foleystudio.sound.mix import integrated_lufs
 from tests.service.conftest import run_queued, upload
+
+SR = 48_000
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +33,9 @@ def events_of(client, job_id) -> list[dict]:
     return json.loads(client.get(entry["url"]).content)["events"]
 
 
-def stem_of(client, job_id) -> np.ndarray:
+def stem_of(client, job_id, layer: str = "footsteps") -> np.ndarray:
     job = client.get(f"/api/jobs/{job_id}").json()
-    entry = next(f for f in job["results"] if f["kind"] == "stem")
+    entry = next(f for f in job["results"] if f["kind"] == "stem" and f["name"].endswith(f".{layer}.wav"))
     return soundfile.read(io.BytesIO(client.get(entry["url"]).content))[0]
 
 
@@ -49,7 +53,7 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     client, job_id = edited
     before = events_of(client, job_id)
     assert len(before) >= 3
-    stem_before = stem_of(client, job_id)
+    stem_before, bed_before = stem_of(client, job_id), stem_of(client, job_id, "ambience")
     assert client.get(f"/api/jobs/{job_id}/edits").json() == {"version": 0, "document": {
         "schema": "foleystudio.edits.1", "off": [], "moved": {}, "added": [], "cues": [], "levels": {}, "mute": [],
         "seed": None}}
@@ -77,20 +81,19 @@ def test_off_moved_added_and_levels_re_render_without_analysing(edited):
     # the event turned off is gone from the results, not from what was detected: the page can turn it on again
     assert client.get(f"/api/jobs/{job_id}/edits/detected").json()["events"] == detected
 
-    # a level alone: the same events, the footstep stem 6 dB down
+    # a level alone: the same events, the footstep stem 6 dB down against the others (the mix is mastered again)
     job = put(client, job_id, {"levels": {"footsteps": -6.0}})
     assert job["edits_version"] == 2
     assert [e["id"] for e in events_of(client, job_id)] == [e["id"] for e in before]
-    stem_after = stem_of(client, job_id)
-    ratio = np.abs(stem_after).max() / np.abs(stem_before).max()
-    assert ratio == pytest.approx(10 ** (-6 / 20), rel=2e-3)
+    stem_after, bed_after = stem_of(client, job_id), stem_of(client, job_id, "ambience")
+    against_bed = lambda steps, bed: integrated_lufs(steps, SR) - integrated_lufs(bed, SR)  # noqa: E731
+    assert against_bed(stem_after, bed_after) - against_bed(stem_before, bed_before) == pytest.approx(-6.0, abs=0.3)
 
     # muted layers: the same events, their stems written silent; all of them muted, the mix is silent
-    job = put(client, job_id, {"levels": {"footsteps": -6.0}, "mute": ["footsteps", "specifics", "moves"]})
+    job = put(client, job_id, {"levels": {"footsteps": -6.0}, "mute": list(LAYERS)})
     assert [e["id"] for e in events_of(client, job_id)] == [e["id"] for e in before]
     assert len(stem_of(client, job_id)) == len(stem_before) and not np.any(stem_of(client, job_id))
-    assert {f["name"].split(".")[-2] for f in job["results"] if f["kind"] == "stem"} == {
-        "footsteps", "specifics", "moves"}
+    assert {f["name"].split(".")[-2] for f in job["results"] if f["kind"] == "stem"} == set(LAYERS)
     mix = next(f for f in job["results"] if f["kind"] == "mix")
     assert not np.any(soundfile.read(io.BytesIO(client.get(mix["url"]).content))[0])
 
@@ -124,8 +127,9 @@ def test_a_re_render_makes_the_preview_only_when_asked(processed):
     ({"off": ["e9999"]}, 422, "edits.off: no event 'e9999'"),
     ({"moved": {"e0000": 99.0}}, 422, "past the end of the video"),
     ({"moved": {"e0000": -1}}, 422, "moved"),
-    ({"levels": {"music": -3}}, 422, "unknown layer 'music'"),
-    ({"mute": ["music"]}, 422, "edits.mute: unknown layer 'music'"),
+    ({"levels": {"dialogue": -3}}, 422, "unknown layer 'dialogue'"),
+    ({"mute": ["dialogue"]}, 422, "edits.mute: unknown layer 'dialogue'"),
+    ({"cues": [{"person": 0, "ambience": "rain"}]}, 422, "edits.cues[0].ambience"),
     ({"mute": "footsteps"}, 422, "mute"),
     ({"levels": {"footsteps": 40}}, 422, "outside -60..12 dB"),
     ({"added": [{"t": 0.5, "foot": "middle"}]}, 422, "edits.added[0].foot"),

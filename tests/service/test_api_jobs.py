@@ -79,8 +79,10 @@ def test_delete_removes_record_and_files(client, clip):
 
 def test_options_are_the_clis(client, clip):
     job = upload(client, clip, surface="Gravel", footwear="boots", export="csv,otio", scene="false",
-                 stems_per_person="true", preview_size="640x360").json()
+                 stems_per_person="true", preview_size="640x360", ambience="Beach", music="piano",
+                 loudness="-16").json()
     options = job["options"]
+    assert options["ambience"] == "shore" and options["music"] == "piano" and options["loudness"] == -16.0
     assert options["surface"] == "gravel" and options["footwear"] == "boots"
     assert options["export"] == ["csv", "otio"] and options["scene"] is False and options["stems_per_person"] is True
     assert options["preview_size"] == [640, 360]
@@ -93,6 +95,9 @@ def test_options_are_the_clis(client, clip):
     ({"min_confidence": "2"}, ("min_confidence",)),
     ({"colour": "red"}, ("colour",)),
     ({"start_timecode": "1:2"}, ("start_timecode", "HH:MM:SS:FF")),
+    ({"ambience": "lava"}, ("ambience", "lava", "shore")),
+    ({"music": "jazz"}, ("music", "jazz", "ambient")),
+    ({"loudness": "-3"}, ("loudness", "-40..-9")),
 ])
 def test_bad_options_are_refused_before_any_work(client, clip, fields, fragments):
     refused(upload(client, clip, **fields), 422, *fragments)

@@ -9,7 +9,7 @@ import foleystudio
 from foleystudio.edits.document import LEVEL_RANGE_DB
 from foleystudio.edits.events import LAYERS
 from foleystudio.export.delivery import PERSON_COLORS, RGB
-from foleystudio.materials import ENGINE_FOOTWEAR, ENGINE_SURFACES, normalise_footwear, normalise_surface
+from foleystudio.materials import AMBIENCES, ENGINE_FOOTWEAR, ENGINE_SURFACES, normalise_footwear, normalise_surface
 
 WEB = Path(foleystudio.__file__).parent / "web"
 
@@ -19,6 +19,7 @@ def test_vocabulary_matches_the_engine_and_the_exports():
     assert vocabulary["surfaces"] == list(ENGINE_SURFACES)
     assert vocabulary["footwear"] == list(ENGINE_FOOTWEAR)
     assert vocabulary["layers"] == list(LAYERS)
+    assert vocabulary["ambiences"] == list(AMBIENCES)
     assert tuple(vocabulary["level_range_db"]) == LEVEL_RANGE_DB
     assert vocabulary["person_colors"] == [[name, list(RGB[name])] for name in PERSON_COLORS]
     for surface in vocabulary["surfaces"]:  # an edits document takes every name the page offers

@@ -24,7 +24,9 @@ class ProceduralOptions:
     fade_s: float = 0.02  # fade at the end of each step
     headroom_db: float = -1.0  # peak of the loudest step (full strength, loudest surface)
     min_strength_db: float = -12.0  # level at strength 0 relative to strength 1
-    attack_floor_db: float = -6.0  # contact transient energy vs the step's peak (clear attack)
+    attack_floor_db: float = -2.0  # contact transient energy vs the step's peak (clear attack); at -6, once the
+    #                                heel's low thump was cut to match real steps, a walk's toe slap 70-140 ms
+    #                                later could outweigh the heel, and the next step's onset drowned in it
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class ProceduralBackend:
         sr = self.sr
         head = int(0.002 * sr)
         e_contact = float(energy_envelope(contact[: head * 2], sr, 0.001)[:head].max(initial=0.0))
-        e_rest = float(energy_envelope(rest[: int(0.06 * sr)], sr, 0.001).max(initial=0.0))
+        # The whole step: without a thump, a squelch or splash can peak after the first 60 ms.
+        e_rest = float(energy_envelope(rest, sr, 0.001).max(initial=0.0))
         want = e_rest * 10.0 ** (self.options.attack_floor_db / 10.0)
         if e_contact <= 0.0 or e_contact >= want:
             return 1.0

@@ -34,7 +34,7 @@ def _peak_normalised(x: np.ndarray, peak: float) -> np.ndarray:
 def impact_layer(
     plan: StepPlan, surface: SurfaceModel, shoe: FootwearModel, rng: np.random.Generator, n: int, sr: int
 ) -> np.ndarray:
-    """Force pulses through the surface's and the shoe's modes; peak 1."""
+    """Force pulses through the surface's and the shoe's modes; peak 1 before the ground's low cut."""
     base = np.asarray(surface.modes, np.float64).reshape(-1, 3)
     k = base.shape[0]
     f = base[:, 0] * rng.uniform(0.96, 1.04, k)
@@ -58,8 +58,11 @@ def impact_layer(
         [i.t_s for i in plan.impacts], [i.amp for i in plan.impacts], [i.pulse_s for i in plan.impacts], n, sr
     )
     y = dsp.convolve(exc, ir, n)
-    y = dsp.biquad(y, "lowpass", shoe.lowpass_hz * 1.5, 0.707, sr)
-    return _peak_normalised(y, 1.0)
+    y = _peak_normalised(dsp.biquad(y, "lowpass", shoe.lowpass_hz * 1.5, 0.707, sr), 1.0)
+    if surface.impact_highpass_hz > 0.0:
+        # After the normalisation: what the ground does not radiate is lost, not made up.
+        y = signal.sosfilt(dsp.band_sos(surface.impact_highpass_hz, sr / 2, sr, order=4), y).astype(np.float32)
+    return y
 
 
 def _burst(rng: np.random.Generator, decay_s: float, sr: int) -> np.ndarray:

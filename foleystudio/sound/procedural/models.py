@@ -7,7 +7,11 @@ measurements of particular floors. Then, against the real recordings' descriptor
 (foleystudio.sound.realism, benchmarks/sound_realism.py): the loose-ground crunches
 rise over 40-70 ms and sand and dirt reach down into the low mids, so their energy
 spreads over the step as real crunches do; carpet and rubber lost the ringing modes
-real soft floors do not have.
+real soft floors do not have. Then the low end, against the share of the real steps'
+energy in 40-130 Hz (benchmarks/spectral_balance.py): real steps on loose, soft or wet
+ground and on stone carry no heel thump, so `impact_highpass_hz` cuts it there (water's
+knock moved up to 250 Hz), and grass, mud and concrete got the brightness limit and
+sand the compaction bed that keep their other bands as close to the real ones as before.
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ class SurfaceModel:
     modes: tuple[tuple[float, float, float], ...]  # (freq_hz, decay_s, amp) low structural modes
     dense: DenseModes | None = None
     compliance: float = 1.0  # multiplies the shoe's contact time (soft ground -> longer, duller pulse)
+    # Below this (24 dB/octave) the heel's thump is not heard: the ground has no slab or plank
+    # to radiate it (loose, soft, wet ground; a floor on grade). 0: off. Set from the 40-130 Hz
+    # share of real steps (benchmarks/spectral_balance.py).
+    impact_highpass_hz: float = 0.0
     click_gain: float = 1.0  # how much the shoe's hard click/own modes come through
     grains: tuple[GrainSpec, ...] = ()
     beds: tuple[BedSpec, ...] = ()
@@ -90,9 +98,9 @@ class FootwearModel:
 SURFACE_MODELS: dict[str, SurfaceModel] = {
     "concrete": SurfaceModel(
         family="hard", modes=((95.0, 0.010, 0.25), (210.0, 0.008, 0.2)),
-        dense=DenseModes(14, 700.0, 9000.0, (0.003, 0.012), gain=1.3),
+        dense=DenseModes(14, 700.0, 9000.0, (0.003, 0.012), gain=1.3), impact_highpass_hz=175.0,
         grains=(GrainSpec("click", 60.0, 3000.0, 9000.0, (0.2, 0.6), 0.06, rise_s=0.01),),
-        drag_hz=(1500.0, 9000.0), length_s=0.32, level_db=0.0, lowpass_hz=12000.0, smooth=True,
+        drag_hz=(1500.0, 9000.0), length_s=0.32, level_db=0.0, lowpass_hz=9000.0, smooth=True,
     ),
     "asphalt": SurfaceModel(
         family="hard", modes=((80.0, 0.010, 0.35), (170.0, 0.008, 0.25)),
@@ -108,6 +116,7 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
     "marble": SurfaceModel(
         family="hard", modes=((120.0, 0.015, 0.2), (2350.0, 0.040, 0.2)),
         dense=DenseModes(16, 1800.0, 10000.0, (0.018, 0.05), gain=1.3), compliance=0.8, click_gain=1.3,
+        impact_highpass_hz=200.0,
         drag_hz=(3000.0, 11000.0), length_s=0.45, level_db=0.0, lowpass_hz=16000.0, smooth=True,
     ),
     "wood": SurfaceModel(
@@ -129,12 +138,14 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
         modes=((232.0, 0.05, 0.12), (611.0, 0.06, 0.2), (1174.0, 0.06, 0.3), (1893.0, 0.055, 0.3),
                (2761.0, 0.05, 0.3), (3902.0, 0.04, 0.25)),
         dense=DenseModes(20, 900.0, 11000.0, (0.015, 0.06), gain=1.2), compliance=0.9, click_gain=1.1,
+        impact_highpass_hz=170.0,
         drag_hz=(2000.0, 10000.0), length_s=0.5, level_db=0.0, lowpass_hz=14000.0, rattle_prob=0.7,
     ),
     # Soft floors: the pile or the rubber layer damps any ringing (no dense modes; real
     # carpet is as noise-like in each band as grass, not tonal like a floor).
     "carpet": SurfaceModel(
         family="soft", modes=((85.0, 0.015, 0.7), (160.0, 0.008, 0.3)), compliance=5.0, click_gain=0.06,
+        impact_highpass_hz=150.0,
         beds=(BedSpec(2500.0, 9000.0, 0.12, rise_s=0.04, flutter=0.7),),
         drag_hz=(2000.0, 9000.0), length_s=0.3, level_db=-8.0, lowpass_hz=2500.0,
     ),
@@ -144,13 +155,13 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
         drag_hz=(1000.0, 5000.0), length_s=0.3, level_db=-5.0, lowpass_hz=4000.0, smooth=True,
     ),
     "grass": SurfaceModel(
-        family="soft", modes=((70.0, 0.030, 0.6),), compliance=4.0, click_gain=0.08,
+        family="soft", modes=((70.0, 0.030, 0.6),), compliance=4.0, click_gain=0.08, impact_highpass_hz=100.0,
         grains=(GrainSpec("click", 500.0, 1500.0, 7000.0, (0.3, 1.0), 0.45, rise_s=0.025),),
         beds=(BedSpec(1500.0, 11000.0, 0.8, rise_s=0.03, flutter=0.8), BedSpec(250.0, 1500.0, 0.4, rise_s=0.015)),
-        drag_hz=(2000.0, 10000.0), length_s=0.3, level_db=-6.0, lowpass_hz=11000.0,
+        drag_hz=(2000.0, 10000.0), length_s=0.3, level_db=-6.0, lowpass_hz=6000.0,
     ),
     "gravel": SurfaceModel(
-        family="granular", modes=((90.0, 0.025, 0.35),), compliance=2.0, click_gain=0.15,
+        family="granular", modes=((90.0, 0.025, 0.35),), compliance=2.0, click_gain=0.15, impact_highpass_hz=200.0,
         grains=(
             GrainSpec("ring", 2200.0, 900.0, 8000.0, (0.3, 1.2), 1.0, rise_s=0.045),
             GrainSpec("ring", 300.0, 300.0, 1200.0, (1.5, 4.0), 0.7, rise_s=0.045),
@@ -169,36 +180,37 @@ SURFACE_MODELS: dict[str, SurfaceModel] = {
         drag_hz=(500.0, 5000.0), length_s=0.35, level_db=-4.0, lowpass_hz=7000.0,
     ),
     "sand": SurfaceModel(
-        family="granular", modes=((70.0, 0.025, 0.5),), compliance=3.5, click_gain=0.05,
+        family="granular", modes=((70.0, 0.025, 0.5),), compliance=3.5, click_gain=0.05, impact_highpass_hz=250.0,
         grains=(GrainSpec("click", 1800.0, 1200.0, 9000.0, (0.2, 0.6), 0.6, rise_s=0.04),),
         beds=(BedSpec(800.0, 9000.0, 0.6, rise_s=0.045, flutter=0.6),
-              BedSpec(250.0, 1200.0, 0.5, rise_s=0.04, flutter=0.7)),  # compaction under the sole
+              BedSpec(250.0, 1200.0, 0.3, rise_s=0.04, flutter=0.7)),  # compaction under the sole
         drag_hz=(2000.0, 10000.0), length_s=0.4, level_db=-6.0, lowpass_hz=10000.0,
     ),
     "snow": SurfaceModel(
-        family="granular", modes=((60.0, 0.030, 0.4),), compliance=3.0, click_gain=0.05,
+        family="granular", modes=((60.0, 0.030, 0.4),), compliance=3.0, click_gain=0.05, impact_highpass_hz=70.0,
         grains=(GrainSpec("ring", 1500.0, 700.0, 3500.0, (0.8, 2.5), 1.0, rise_s=0.06),),
         beds=(BedSpec(500.0, 4000.0, 0.35, rise_s=0.06, flutter=0.9),),
         drag_hz=(700.0, 5000.0), length_s=0.45, level_db=-3.0, lowpass_hz=7000.0,
     ),
     "leaves": SurfaceModel(
-        family="granular", modes=((75.0, 0.020, 0.3),), compliance=2.5, click_gain=0.1,
+        family="granular", modes=((75.0, 0.020, 0.3),), compliance=2.5, click_gain=0.1, impact_highpass_hz=130.0,
         grains=(GrainSpec("click", 1100.0, 2000.0, 10000.0, (0.3, 1.2), 1.0, rise_s=0.05),),
         beds=(BedSpec(700.0, 9000.0, 0.5, rise_s=0.07, flutter=0.9),),
         drag_hz=(1500.0, 9000.0), length_s=0.5, level_db=-3.0, lowpass_hz=13000.0,
     ),
     "mud": SurfaceModel(
         family="liquid", modes=((60.0, 0.040, 0.9), (130.0, 0.020, 0.3)), compliance=4.0, click_gain=0.03,
+        impact_highpass_hz=200.0,
         grains=(
             GrainSpec("bubble", 90.0, 250.0, 800.0, (10.0, 30.0), 0.8, rise_s=0.03),
             GrainSpec("bubble", 120.0, 300.0, 900.0, (10.0, 30.0), 0.9, rise_s=0.05, phase="lift"),
         ),
         beds=(BedSpec(150.0, 900.0, 0.6, rise_s=0.05, phase="lift", flutter=0.8),
               BedSpec(200.0, 1200.0, 0.3, rise_s=0.02)),
-        drag_hz=(200.0, 1500.0), length_s=0.55, level_db=-4.0, lowpass_hz=3000.0,
+        drag_hz=(200.0, 1500.0), length_s=0.55, level_db=-4.0, lowpass_hz=5000.0,
     ),
     "water": SurfaceModel(  # a puddle: the heel still hits the ground under it, so the click stays
-        family="liquid", modes=((100.0, 0.020, 0.25),), compliance=1.8, click_gain=0.6,
+        family="liquid", modes=((250.0, 0.020, 0.25),), compliance=1.8, click_gain=0.6, impact_highpass_hz=250.0,
         grains=(
             GrainSpec("bubble", 450.0, 550.0, 3300.0, (5.0, 25.0), 0.9, rise_s=0.06),
             GrainSpec("bubble", 250.0, 500.0, 2500.0, (5.0, 25.0), 0.7, rise_s=0.06, phase="lift"),
