@@ -19,10 +19,12 @@ import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.materials import normalise_ambience
+from foleystudio.prompts import bed_prompt
 from foleystudio.sound.ambience import AmbienceOptions, BedSpan, render_ambience
 from foleystudio.sound.footsteps import Stem
 from foleystudio.sound.mix import MixConfig, integrated_lufs, master
 from foleystudio.sound.music import STYLES, MusicPlan, plan_music, render_music
+from foleystudio.sound.neural_beds import render_ambience_neural, render_music_neural
 from foleystudio.timebase import SAMPLE_RATE, duration_to_samples
 from foleystudio.vision.place import Picture, choose_bed, describe_picture
 from foleystudio.vision.surface.setting import estimate_setting
@@ -31,21 +33,6 @@ SCHEMA = "foleystudio.picture.1"
 MAX_DURATION_S = 3600.0
 MAX_SIDE_PX = 384  # the picture is measured at the size a video's stored frames have
 MUSIC_UNDER_DB = 6.0  # the score sits this far under the bed's level (no Foley to duck it under)
-
-# What each bed sounds like, in the words a text-to-audio model was trained on (no music, no speech).
-BED_PROMPTS = {
-    "room_small": "quiet room tone of a small room, faint air conditioning hum",
-    "room_large": "room tone of a large hall, soft distant murmur, air",
-    "outdoor_air": "outdoor ambience, gentle breeze, open air, faint distant activity",
-    "wind": "wind blowing in gusts outdoors",
-    "city": "city street ambience, distant traffic, cars passing",
-    "park": "park ambience, birds singing, leaves rustling in a light breeze",
-    "rain": "steady rain falling outdoors",
-    "crowd": "crowd murmur, many people talking indistinctly",
-    "shore": "ocean waves washing on the shore",
-    "night": "night ambience, crickets and insects chirping",
-}
-
 
 @dataclass(frozen=True, eq=False)
 class PictureSound:
@@ -107,9 +94,12 @@ def picture_sound(
     seed: int = 0,
     mix: MixConfig = MixConfig(),
     sr: int = SAMPLE_RATE,
+    ambience_model: str | None = None,
+    music_model: str | None = None,
 ) -> PictureSound:
     """An ambience bed (the picture's, or `ambience`) and a score (`music`: a style, "auto", or None for none)
-    `duration_s` long from one still image, mastered to mix.loudness_lufs."""
+    `duration_s` long from one still image, mastered to mix.loudness_lufs. With `ambience_model` (an AudioLDM2
+    folder) the bed is generated from the prompt, with `music_model` (a MusicGen folder) the score."""
     if not (0.5 <= duration_s <= MAX_DURATION_S) or not np.isfinite(duration_s):
         raise InputError(f"the duration must be 0.5..{MAX_DURATION_S:g} s, got {duration_s:g}")
     if music not in (None, "auto", *STYLES):
@@ -124,7 +114,11 @@ def picture_sound(
         guess = choose_bed(look, indoor=setting.indoor, outdoor_probability=setting.outdoor_probability)
         kind, source, seen = guess.kind, "estimate", guess.seen
     n = duration_to_samples(duration_s, sr)
-    bed = render_ambience([BedSpan(0, n, kind)], n_samples=n, sr=sr, seed=seed, options=AmbienceOptions()).audio
+    if ambience_model:
+        bed = render_ambience_neural([BedSpan(0, n, kind)], [bed_prompt(kind, look)], model_dir=ambience_model,
+                                     n_samples=n, sr=sr, seed=seed).audio
+    else:
+        bed = render_ambience([BedSpan(0, n, kind)], n_samples=n, sr=sr, seed=seed, options=AmbienceOptions()).audio
     stems = [Stem(name="ambience", audio=bed, sr=sr)]
     plan = None
     if music:
@@ -133,7 +127,10 @@ def picture_sound(
                           warmth=look.warmth, style=style)
         if tempo_bpm is not None:
             plan = replace(plan, tempo_bpm=float(tempo_bpm))
-        score = render_music(plan, n_samples=n, sr=sr, seed=seed).audio
+        if music_model:
+            score = render_music_neural(plan, model_dir=music_model, n_samples=n, sr=sr, seed=seed).audio
+        else:
+            score = render_music(plan, n_samples=n, sr=sr, seed=seed).audio
         bed_lufs, score_lufs = integrated_lufs(bed, sr), integrated_lufs(score, sr)
         if np.isfinite(bed_lufs) and np.isfinite(score_lufs):
             score *= np.float32(10.0 ** ((bed_lufs - MUSIC_UNDER_DB - score_lufs) / 20.0))
@@ -162,11 +159,3 @@ def describe(look: Picture, kind: str, seen: tuple[str, ...] | list[str], plan: 
         key = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")[plan.key % 12]
         words += f"; {plan.style} music in {key} {plan.mode} at {plan.tempo_bpm:.0f} bpm"
     return words + "."
-
-
-def bed_prompt(kind: str, look: Picture | None = None) -> str:
-    """The text-to-audio prompt of a bed: what the place sounds like, with the time of day when the picture says."""
-    prompt = BED_PROMPTS[kind]
-    if look is not None and look.luma < 0.15 and kind not in ("night", "room_small", "room_large"):
-        prompt += ", at night"
-    return prompt + ", no music, no speech"

@@ -5,6 +5,8 @@ the text names only what makes the sound (who moves how, on what, in what) and n
 room, distance or reverb words: space is added later by the spatial stage, and a
 generator asked for "a hall" bakes a reverb in that cannot be taken out. For reports
 (`purpose="report"`) it also says where (indoors/outdoors, light) and how sure.
+
+`bed_prompt(kind, look)` says what an ambience bed sounds like, for AudioLDM2 (sound/neural_beds.py).
 """
 
 from __future__ import annotations
@@ -121,3 +123,28 @@ def _where(scene: PromptScene) -> str:
     elif scene.surface_source == "default":
         text += " (surface unknown: default)"
     return text
+
+
+# What each bed sounds like, in the words a text-to-audio model was trained on (no music, no speech).
+BED_PROMPTS = {
+    "room_small": "quiet room tone of a small room, faint air conditioning hum",
+    "room_large": "room tone of a large hall, soft distant murmur, air",
+    "outdoor_air": "outdoor ambience, gentle breeze, open air, faint distant activity",
+    "wind": "wind blowing in gusts outdoors",
+    "city": "city street ambience, distant traffic, cars passing",
+    "park": "park ambience, birds singing, leaves rustling in a light breeze",
+    "rain": "steady rain falling outdoors",
+    "crowd": "crowd murmur, many people talking indistinctly",
+    "shore": "ocean waves washing on the shore",
+    "night": "night ambience, crickets and insects chirping",
+}
+
+
+def bed_prompt(kind: str, look=None) -> str:
+    """The text-to-audio prompt of an ambience bed (a kind of materials.AMBIENCES): what the place sounds like,
+    with the time of day when the picture (`look`, a vision.place.Picture) says. Unlike a step's prompt it names
+    the place: a bed is the place's own sound, and nothing is added to it later."""
+    prompt = BED_PROMPTS[kind]
+    if look is not None and look.luma < 0.15 and kind not in ("night", "room_small", "room_large"):
+        prompt += ", at night"
+    return prompt + ", no music, no speech"

@@ -22,11 +22,14 @@ import numpy as np
 
 from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
+from foleystudio.prompts import bed_prompt
 from foleystudio.materials import (FLOOR_MATERIAL, engine_footwear, engine_surface, normalise_ambience,
                                    normalise_fabric, normalise_hit_material)
 from foleystudio.sound.backends import get_backend
 from foleystudio.sound.footsteps import Stem, StepStyle, add_up, render_footsteps_by_person
 from foleystudio.sound.ambience import AmbienceOptions, BedSpan, render_ambience
+from foleystudio.sound.neural_beds import render_ambience_neural, render_music_neural
+from foleystudio.sound.room import SpaceOptions, add_room
 from foleystudio.sound.mix import MixConfig, duck_gain, loudness_gain, master, true_peak_db
 from foleystudio.sound.moves import MovesOptions, motion_energy, render_moves, render_moves_by_person
 from foleystudio.sound.music import STYLES, MusicPlan, plan_music, render_music
@@ -62,6 +65,9 @@ class RenderOptions:
     material: str | None = None  # what hits and impacts strike (materials.HIT_MATERIALS); None: a neutral knock
     ambience: str | None = None  # every shot's bed (materials.AMBIENCES); None: a cue's, else what the picture shows
     music: str = "auto"  # the score's style (sound.music.STYLES), or "auto": chosen by the video's pace
+    space: SpaceOptions = SpaceOptions()  # indoor shots' rooms, far sounds' air (sound/room.py); off: dry
+    ambience_model: str | None = None  # a local AudioLDM2 folder: the beds from prompts (sound/neural_beds.py)
+    music_model: str | None = None  # a local MusicGen folder: the score from a prompt
     mix: MixConfig = MixConfig()
     spatial: SpatialConfig = SpatialConfig()
 
@@ -162,7 +168,8 @@ def choose_beds(analysis: Analysis, options: RenderOptions = RenderOptions()) ->
     `options.ambience`, else what its picture shows), split where a cue sets another, and what was seen.
 
     A span is a dict: start_s, end_s, shot, ambience, source ("cue", "flag", "estimate" or "default": no scene
-    was estimated), seen (the picture's words). Neighbours in one shot with one bed are one span.
+    was estimated), seen (the picture's words), room (the room its sounds ring in: "small", "large" or None).
+    Neighbours in one shot with one bed are one span.
     """
     duration = analysis.info.duration_s
     shots = analysis.scene.shots if analysis.scene is not None else ()
@@ -185,9 +192,10 @@ def choose_beds(analysis: Analysis, options: RenderOptions = RenderOptions()) ->
                                      for t in (c.start_s, c.end_s) if start < t < end)})
         for lo, hi in zip(cuts, cuts[1:]):
             cue = options.cues.ambience_at(0.5 * (lo + hi)) if options.cues else None
+            bed = cue.ambience if cue else kind
             span = {"start_s": round(lo, 6), "end_s": round(min(hi, duration), 6), "shot": shot.shot if shot else 0,
-                    "ambience": cue.ambience if cue else kind, "source": "cue" if cue else source,
-                    "seen": list(seen)}
+                    "ambience": bed, "source": "cue" if cue else source, "seen": list(seen),
+                    "room": _room(bed, shot) if cue or source != "default" else None}
             last = spans[-1] if spans else None
             if last and last["shot"] == span["shot"] and last["ambience"] == span["ambience"]:
                 last["end_s"] = span["end_s"]
@@ -195,6 +203,17 @@ def choose_beds(analysis: Analysis, options: RenderOptions = RenderOptions()) ->
             elif span["end_s"] > span["start_s"]:
                 spans.append(span)
     return tuple(spans)
+
+
+def _room(bed: str, shot) -> str | None:
+    """The room a span's sounds ring in: a room bed's size; indoors, a large one for a crowd, else small; None
+    outdoors, or with no scene (nothing known of the place)."""
+    if bed in ("room_small", "room_large"):
+        return bed.removeprefix("room_")
+    if shot is None:
+        return None
+    indoor = shot.indoor if shot.indoor is not None else shot.outdoor_probability < 0.5
+    return ("large" if bed == "crowd" else "small") if indoor else None
 
 
 def choose_music(analysis: Analysis, options: RenderOptions = RenderOptions()) -> MusicPlan:
@@ -234,17 +253,20 @@ MUSIC_UNDER_LU = 10.0  # the score sits this far under the Foley events' referen
 def _gain(raw: dict[str, np.ndarray], work: np.ndarray, sr: int, config: MixConfig) -> float:
     """The one loudness gain of every layer: the events (footsteps and specifics) meet the target, so the clothes
     keep their place under them (a clip of someone waving gets quiet cloth, not cloth at the target), and the
-    sum of all stays under the true-peak ceiling. `work` is a scratch buffer the size of a stem."""
+    sum of all stays under the true-peak ceiling (unless the mix is mastered: the master's limiter keeps the
+    ceiling then, so no peak is measured here). `work` is a scratch buffer the size of a stem."""
+    peak_safe = config.loudness_lufs is None
     for layer in ("footsteps", "specifics"):
         if layer in raw:
             work += raw[layer]
     if np.any(work):
-        gain = loudness_gain(work, sr, config)
+        gain = loudness_gain(work, sr, config, peak_safe=peak_safe)
     elif "moves" in raw:
-        gain = loudness_gain(raw["moves"], sr, replace(config, target_lufs=config.target_lufs - MOVES_UNDER_LU))
+        gain = loudness_gain(raw["moves"], sr, replace(config, target_lufs=config.target_lufs - MOVES_UNDER_LU),
+                             peak_safe=peak_safe)
     else:
         return 1.0
-    if "moves" in raw:
+    if "moves" in raw and peak_safe:
         work += raw["moves"]
         peak = true_peak_db(work) + 20.0 * np.log10(gain) if gain > 0 else float("-inf")
         if peak > config.true_peak_db:
@@ -270,6 +292,10 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
         raise InputError(f"unknown music style {options.music!r}; use auto or one of: {', '.join(STYLES)}")
     applied, styles = choose_events(analysis, options)
     actions, action_styles = choose_actions(analysis, options)
+    beds = choose_beds(analysis, options)
+    rooms = [(seconds_to_sample(b["start_s"], sr), min(n, seconds_to_sample(b["end_s"], sr)), b["room"])
+             for b in beds if b["room"]] if options.space.room else []
+    air = options.space if options.space.air else None
     raw: dict[str, np.ndarray] = {}  # layer -> its sound before the loudness gain
     parts: dict[str, list[Stem]] = {}  # layer -> its per-person stems (--stems-per-person)
     seconds = {}
@@ -280,38 +306,56 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
         step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
         people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles,
                                             seed=options.seed, sr=sr, spatial=options.spatial,
-                                            context=analysis.contacts.events)
+                                            context=analysis.contacts.events, air=air)
+        for person in people.values() if options.stems_per_person else ():
+            add_room(person.audio, rooms, sr, seed=options.seed, options=options.space)
         raw["footsteps"] = add_up(people.values(), n_samples=n, sr=sr).audio
+        if not options.stems_per_person:  # the room once on the layer (it is linear: the same as person by person)
+            add_room(raw["footsteps"], rooms, sr, seed=options.seed, options=options.space)
         parts["footsteps"] = list(people.values()) if options.stems_per_person else []
         seconds["footsteps"] = time.perf_counter() - started
     if "specifics" in layers:
         started = time.perf_counter()
         raw["specifics"] = render_specifics(actions.events, n_samples=n, sr=sr, seed=options.seed,
                                             options=SpecificsOptions(spatial=options.spatial),
-                                            materials=[s["material"] for s in action_styles]).audio
+                                            materials=[s["material"] for s in action_styles], air=air).audio
+        add_room(raw["specifics"], rooms, sr, seed=options.seed, options=options.space)
         seconds["specifics"] = time.perf_counter() - started
     if "moves" in layers:
         started = time.perf_counter()
         moves = MovesOptions(fabric=normalise_fabric(options.fabric), spatial=options.spatial)
         if options.stems_per_person:
             people = render_moves_by_person(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves)
+            for person in people.values():
+                add_room(person.audio, rooms, sr, seed=options.seed, options=options.space)
             raw["moves"] = add_up(people.values(), n_samples=n, sr=sr, name="moves").audio
             parts["moves"] = list(people.values())
         else:  # person by person into one buffer: a long video's many people cost one stem of memory
             raw["moves"] = render_moves(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves).audio
+            add_room(raw["moves"], rooms, sr, seed=options.seed, options=options.space)
         seconds["moves"] = time.perf_counter() - started
-    beds: tuple[dict, ...] = ()
     if "ambience" in layers:
         started = time.perf_counter()
-        beds = choose_beds(analysis, options)
-        raw["ambience"] = render_ambience(bed_spans(beds, n, sr), n_samples=n, sr=sr, seed=options.seed,
-                                          options=AmbienceOptions()).audio
+        spans = bed_spans(beds, n, sr)
+        if options.ambience_model:
+            shots = analysis.scene.shots if analysis.scene is not None else ()
+            looks = [shots[b["shot"]].picture if b["shot"] < len(shots) else None for b in beds]
+            raw["ambience"] = render_ambience_neural(
+                spans, [bed_prompt(s.kind, look) for s, look in zip(spans, looks)], model_dir=options.ambience_model,
+                n_samples=n, sr=sr, seed=options.seed, crossfade_s=AmbienceOptions().crossfade_s).audio
+        else:
+            raw["ambience"] = render_ambience(spans, n_samples=n, sr=sr, seed=options.seed,
+                                              options=AmbienceOptions()).audio
         seconds["ambience"] = time.perf_counter() - started
     plan = None
     if "music" in layers:
         started = time.perf_counter()
         plan = choose_music(analysis, options)
-        raw["music"] = render_music(plan, n_samples=n, sr=sr, seed=options.seed).audio
+        if options.music_model:
+            raw["music"] = render_music_neural(plan, model_dir=options.music_model, n_samples=n, sr=sr,
+                                               seed=options.seed).audio
+        else:
+            raw["music"] = render_music(plan, n_samples=n, sr=sr, seed=options.seed).audio
         seconds["music"] = time.perf_counter() - started
     # One gain brings the Foley to the reference (the beds are calibrated against it; the music sits under it);
     # each layer's level on top; the music and the original sound ducked under the Foley; then one master curve

@@ -13,6 +13,7 @@ from foleystudio.materials import AMBIENCES
 from foleystudio.picture import MAX_DURATION_S, picture_sound
 from foleystudio.sound.mix import MixConfig
 from foleystudio.sound.music import STYLES
+from foleystudio.sound.neural_beds import check_bed_model
 
 DESCRIPTION = """Sound for a still picture: the place's ambience bed, chosen from what the picture shows
 (indoors or out, sky, vegetation, water, buildings, light), and a temp score whose key, mode
@@ -37,6 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loudness", type=lufs, default=MixConfig().loudness_lufs, metavar="LUFS",
                    help=f"the mix's integrated loudness ({LOUDNESS_RANGE_LUFS[0]:g}..{LOUDNESS_RANGE_LUFS[1]:g}), "
                         "true peak at most -1 dBTP")
+    p.add_argument("--ambience-model", metavar="DIR", help="generate the bed with a local AudioLDM2 folder from the "
+                                                          "printed prompt (needs: make neural)")
+    p.add_argument("--music-model", metavar="DIR", help="generate the score with a local MusicGen folder")
     p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same sound")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(parser=p)
@@ -62,9 +66,13 @@ def run(args: argparse.Namespace) -> int:
         args.parser.error(f"-o {out}: the output is a WAV file (name.wav)")
     if args.tempo is not None and not 40.0 <= args.tempo <= 200.0:
         args.parser.error(f"--tempo {args.tempo:g}: 40..200 bpm")
+    for kind, folder in (("ambience", args.ambience_model), ("music", args.music_model)):
+        if folder:
+            check_bed_model(kind, folder)
     made = picture_sound(args.image, args.duration, ambience=args.ambience,
                          music=None if args.no_music else args.music, tempo_bpm=args.tempo, seed=args.seed,
-                         mix=MixConfig(loudness_lufs=args.loudness))
+                         mix=MixConfig(loudness_lufs=args.loudness), ambience_model=args.ambience_model,
+                         music_model=args.music_model)
     base = out.with_suffix("")
     written = [out]
     write_bwf(out, made.mix, made.sr, _bext(args.image, "mix"))

@@ -26,6 +26,7 @@ from foleystudio.media.probe import probe_video
 from foleystudio.native_log import user_stderr
 from foleystudio.sound.backends import BACKENDS, NEURAL_BACKENDS
 from foleystudio.sound.neural import check_neural
+from foleystudio.sound.neural_beds import check_bed_model
 from foleystudio.edits.cues import read_cues
 from foleystudio.edits.document import LEVEL_RANGE_DB
 from foleystudio.edits.events import LAYERS, read_events
@@ -34,6 +35,7 @@ from foleystudio.materials import (AMBIENCES, FABRICS, FOOTWEAR, HIT_MATERIALS, 
                                    normalise_footwear, normalise_hit_material, normalise_surface)
 from foleystudio.rendering import LOUDNESS_RANGE_LUFS
 from foleystudio.sound.mix import MixConfig
+from foleystudio.sound.room import SpaceOptions
 from foleystudio.sound.music import STYLES as MUSIC_STYLES
 from foleystudio.vision.surface.clip import LAYOUT as CLIP_LAYOUT
 from foleystudio.vision.surface.clip import check_clip, load_clip
@@ -114,6 +116,15 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loudness", type=lufs, default=MixConfig().loudness_lufs, metavar="LUFS",
                    help="the mix's integrated loudness, true peak at most -1 dBTP: -23 EBU R128, -24 ATSC A/85, "
                         "-16 web")
+    p.add_argument("--ambience-model", metavar="DIR",
+                   help="render the beds with a local AudioLDM2 diffusers folder from prompts built from each shot's "
+                        "picture, instead of procedurally (slow on a CPU; needs: make neural)")
+    p.add_argument("--music-model", metavar="DIR",
+                   help="render the score with a local MusicGen folder (transformers) from a prompt built from its "
+                        "plan, instead of procedurally (needs: make neural)")
+    p.add_argument("--no-room", action="store_true",
+                   help="no room reverberation on indoor shots (it is sized from the shot's bed: small or large)")
+    p.add_argument("--no-air", action="store_true", help="far sounds keep their highs (no air absorption)")
     p.add_argument("--no-actions", action="store_true",
                    help="do not look for claps, hits, falls or impacts (the specifics layer is then silent)")
     p.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same soundtrack")
@@ -168,6 +179,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     cues = read_cues(args.cues) if args.cues else None
     if args.clip_dir:
         check_clip(args.clip_dir)
+    for kind, folder in (("ambience", args.ambience_model), ("music", args.music_model)):
+        if folder:
+            check_bed_model(kind, folder)  # a bad folder is refused before any work
     info = probe_video(args.video)
     edited = read_events(args.events, duration_s=info.duration_s) if getattr(args, "events", None) else None
     exports = ExportOptions(formats=formats, start_timecode=args.start_timecode, preview_size=args.preview_size)
@@ -188,6 +202,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                    keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person,
                                    layers=layers, levels=levels, fabric=args.fabric, material=material,
                                    ambience=ambience, music=args.music,
+                                   space=SpaceOptions(room=not args.no_room, air=not args.no_air),
+                                   ambience_model=args.ambience_model, music_model=args.music_model,
                                    mix=replace(MixConfig(), loudness_lufs=args.loudness))
     with _Progress(enabled=not args.quiet, total=info.n_frames) as progress:
         analysis = analyse(args.video, options, callback=progress, info=info)

@@ -18,6 +18,7 @@ from foleystudio.materials import (normalise_ambience, normalise_fabric, normali
                                    normalise_surface)
 from foleystudio.rendering import LOUDNESS_RANGE_LUFS, check_layers
 from foleystudio.sound.mix import MixConfig
+from foleystudio.sound.room import SpaceOptions
 from foleystudio.sound.music import STYLES as MUSIC_STYLES
 from foleystudio.timebase import timecode_to_frames
 from foleystudio.vision.contacts import ContactConfig
@@ -42,6 +43,8 @@ DEFAULTS = {
     "ambience": None,  # one bed for every shot; None: each shot's from its picture
     "music": "auto",  # the score's style, or auto: by the video's pace
     "loudness": MixConfig().loudness_lufs,  # the mix's integrated loudness, LUFS (EBU R128 by default)
+    "room": True,  # indoor shots ring in their room (the CLI's --no-room turns it off)
+    "air": True,  # far sounds lose their highs (--no-air)
 }
 
 
@@ -131,7 +134,8 @@ def render_options(options: dict) -> RenderOptions:
                          layers=tuple(options.get("layers", LAYERS)), fabric=options.get("fabric", "cotton"),
                          material=options.get("material"), ambience=options.get("ambience"),
                          music=options.get("music", "auto"),
-                         mix=replace(MixConfig(), loudness_lufs=float(options.get("loudness", MixConfig().loudness_lufs))))
+                         mix=replace(MixConfig(), loudness_lufs=float(options.get("loudness", MixConfig().loudness_lufs))),
+                         space=SpaceOptions(room=bool(options.get("room", True)), air=bool(options.get("air", True))))
 
 
 def export_options(options: dict) -> ExportOptions:

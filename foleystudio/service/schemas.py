@@ -42,6 +42,8 @@ class JobOptions(BaseModel):
                                                 "video's pace; default: auto")
     loudness: float | None = Field(None, description="the mix's integrated loudness in LUFS, true peak at most "
                                                      "-1 dBTP; default: -23 (EBU R128)")
+    room: bool = Field(True, description="indoor shots ring in their room (false: the CLI's --no-room)")
+    air: bool = Field(True, description="far sounds lose their highs (false: the CLI's --no-air)")
 
 
 class VideoSummary(BaseModel):

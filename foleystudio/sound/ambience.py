@@ -69,14 +69,14 @@ def render_ambience(
 
     With `out` (an (n_samples, 2) float32 buffer of zeros) the bed is added into it, and it is the stem's audio.
     """
-    _check(spans, n_samples, sr)
+    check_spans(spans, n_samples, sr)
     if options.block_s <= 0:
         raise InputError(f"ambience block_s must be positive, not {options.block_s}")
     if out is None:
         out = np.zeros((n_samples, 2), np.float32)
     elif out.shape != (n_samples, 2) or out.dtype != np.float32:
         raise ValueError(f"out must be a ({n_samples}, 2) float32 buffer, not {out.shape} {out.dtype}")
-    plan = _plan(spans, round(max(options.crossfade_s, 0.0) * sr))
+    plan = crossfade_plan(spans, round(max(options.crossfade_s, 0.0) * sr))
     block = max(1, round(options.block_s * sr))
     live: dict[int, _Bed] = {}
     for b0 in range(0, n_samples, block):
@@ -87,7 +87,7 @@ def render_ambience(
                 continue
             if i not in live:
                 live[i] = make_bed(span.kind, sr=sr, seed=seed, index=i, level_db=options.level_db)
-            gain = _fade_gains(a, b, fade_in, fade_out)
+            gain = fade_gains(a, b, fade_in, fade_out)
             out[a:b] += live[i].next(b - a) * gain[:, None]
             if b == hi:
                 del live[i]
@@ -104,7 +104,7 @@ def make_bed(kind: str, *, sr: int = SAMPLE_RATE, seed: int = 0, index: int = 0,
     return bed
 
 
-def _check(spans: Sequence[BedSpan], n_samples: int, sr: int) -> None:
+def check_spans(spans: Sequence[BedSpan], n_samples: int, sr: int) -> None:
     if sr < MIN_SR:
         raise InputError(f"ambience sample rate {sr} Hz is too low: use at least {MIN_SR} Hz")
     if n_samples < 0:
@@ -124,7 +124,7 @@ def _check(spans: Sequence[BedSpan], n_samples: int, sr: int) -> None:
                          "spans must tile 0..n_samples in order")
 
 
-def _plan(spans: Sequence[BedSpan], crossfade: int) -> list[tuple]:
+def crossfade_plan(spans: Sequence[BedSpan], crossfade: int) -> list[tuple]:
     """Per span: the samples it is rendered over (lo, hi) and its fade-in and fade-out (first sample, length) or
     None. A boundary's crossfade is centred on it, no longer than either span: a span's two fades never meet."""
     lengths = [min(crossfade, a.stop - a.start, b.stop - b.start) for a, b in zip(spans, spans[1:])]
@@ -139,7 +139,7 @@ def _plan(spans: Sequence[BedSpan], crossfade: int) -> list[tuple]:
     return plan
 
 
-def _fade_gains(a: int, b: int, fade_in, fade_out) -> np.ndarray:
+def fade_gains(a: int, b: int, fade_in, fade_out) -> np.ndarray:
     """Gains of samples a..b of a span: sin and cos of the same ramp, so the two sides of a boundary keep the
     power of uncorrelated beds constant (equal-power) and meet at zero and one with no step."""
     gain = np.ones(b - a, np.float32)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from foleystudio.sound.room import SpaceOptions, through_air
 from foleystudio.sound.spatial import SpatialConfig, distance_gain, pan_gains, reference_size
 from foleystudio.sound.types import FootstepBackend, StepRequest
 from foleystudio.timebase import SAMPLE_RATE, seconds_to_sample
@@ -72,12 +73,14 @@ def render_footsteps_by_person(
     sr: int = SAMPLE_RATE,
     spatial: SpatialConfig = SpatialConfig(),
     context: Sequence[ContactEvent] | None = None,
+    air: SpaceOptions | None = None,
 ) -> dict[int, Stem]:
     """The same steps as `render_footsteps`, one stem per person (they add up to its stem).
 
     `context` (default: `events`) is what each person's gait and the clip's nearest body
     are judged from: the analysis's events when `events` is a user's edit of them, so
-    that deleting or moving one step changes no other step's sound.
+    that deleting or moving one step changes no other step's sound. With `air`, a step farther than the
+    nearest body loses its highs on the way (sound/room.py).
     """
     events = list(events)
     if len(styles) != len(events):
@@ -95,7 +98,8 @@ def render_footsteps_by_person(
         left, right = pan_gains(event.x, spatial.pan_width)
         gain = distance_gain(event.body_px, ref_px, spatial.min_gain_db)
         start = seconds_to_sample(event.t_s, sr) - step.onset
-        place(out[event.person], step.audio, start, (gain * left, gain * right))
+        audio = through_air(step.audio, ref_px / event.body_px, sr, air) if air and event.body_px > 0 else step.audio
+        place(out[event.person], audio, start, (gain * left, gain * right))
     return {p: Stem(name=f"footsteps.person{p}", audio=audio, sr=sr) for p, audio in out.items()}
 
 

@@ -243,7 +243,7 @@ class PipelineGenerator:
         self.name, self.spec, self.options = name, MODELS[name], options
         if options.threads > 0:
             torch.set_num_threads(options.threads)
-        with _quiet_libraries():
+        with quiet_libraries():
             try:
                 self.pipe = getattr(diffusers, self.spec.pipeline).from_pretrained(str(root), local_files_only=True)
             except (OSError, ValueError, KeyError, TypeError, RuntimeError, ImportError, AttributeError) as exc:
@@ -322,7 +322,7 @@ class PipelineGenerator:
             kwargs["guidance_scale"] = opt.guidance_scale
         if self.name == "stable-audio" and opt.window_s is not None:
             kwargs["latents"] = self._short_window(max(opt.window_s, seconds), kwargs["generator"])
-        with _quiet_libraries(), torch.inference_mode():
+        with quiet_libraries(), torch.inference_mode():
             audio = np.asarray(self.pipe(**kwargs).audios[0], np.float32)
         if audio.ndim == 2:  # (channels, samples): Stable Audio is stereo
             audio = audio.mean(axis=0)
@@ -363,7 +363,7 @@ def _lora_layer(key: str) -> str:
 
 
 @contextlib.contextmanager
-def _quiet_libraries():
+def quiet_libraries():
     """No progress bars or info logs from diffusers/transformers (stages never print)."""
     from diffusers.utils import logging as dlog
     from transformers.utils import logging as tlog

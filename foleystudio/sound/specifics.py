@@ -31,6 +31,7 @@ from foleystudio.errors import InputError
 from foleystudio.materials import HIT_MATERIALS, normalise_hit_material
 from foleystudio.sound.footsteps import Stem, place
 from foleystudio.sound.procedural import dsp
+from foleystudio.sound.room import SpaceOptions, through_air
 from foleystudio.sound.spatial import SpatialConfig, distance_gain, pan_gains, reference_size
 from foleystudio.timebase import SAMPLE_RATE, seconds_to_sample
 from foleystudio.vision.actions import KINDS, ActionEvent
@@ -84,8 +85,9 @@ def render_specifics(
     seed: int = 0,
     options: SpecificsOptions = SpecificsOptions(),
     materials: Sequence[str] | None = None,
+    air: SpaceOptions | None = None,
 ) -> Stem:
-    """Render `events` into a stereo stem `n_samples` long.
+    """Render `events` into a stereo stem `n_samples` long (with `air`, a far person's sounds lose their highs).
 
     `materials[i]`, when given, is what event i strikes (a hit or impact; for a fall,
     sit or kneel the floor). Each event's randomness comes from (seed, its index), so a
@@ -108,6 +110,8 @@ def render_specifics(
                           + (1.0 - float(np.clip(e.strength, 0, 1))) * options.min_strength_db) / 20.0)
         gain = level * (distance_gain(e.body_px, ref_px, options.spatial.min_gain_db) if e.person >= 0 else 1.0)
         left, right = pan_gains(e.x, options.spatial.pan_width)
+        if air is not None and e.person >= 0 and e.body_px > 0:
+            mono = through_air(mono, ref_px / e.body_px, sr, air)
         place(out, mono, seconds_to_sample(e.t_s, sr), (gain * left, gain * right))
     return Stem(name="specifics", audio=out, sr=sr)
 

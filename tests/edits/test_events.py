@@ -50,7 +50,7 @@ def test_an_unedited_csv_renders_the_same_stem(delivered):
 @pytest.fixture
 def raw_gain(monkeypatch):
     """Stems at the gain they are placed with (the loudness gain is its own, tested concern)."""
-    monkeypatch.setattr("foleystudio.rendering.loudness_gain", lambda audio, sr, config: 1.0)
+    monkeypatch.setattr("foleystudio.rendering.loudness_gain", lambda audio, sr, config, **_: 1.0)
 
 
 def assert_moved_exactly(analysis, rows, edited, k, shift, tmp_path):

@@ -9,7 +9,7 @@ import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
 
-from foleystudio.sound.loudness import integrated_loudness, true_peak
+from foleystudio.sound.loudness import LoudnessUnderGain, integrated_loudness, true_peak
 from foleystudio.sound.mix import loudness_gain
 
 SR = 48000
@@ -58,3 +58,15 @@ def test_measuring_a_long_stem_allocates_a_small_part_of_it():
     finally:
         tracemalloc.stop()
     assert peak < 0.5 * stem.nbytes
+
+
+@pytest.mark.parametrize("seconds", [0.4, 0.77, 1.0, 7.001, 7.7])
+def test_the_loudness_under_a_gain_curve_reads_as_the_meter_does(seconds):
+    """LoudnessUnderGain: the loudness of audio times a slow gain curve without filtering again, to 0.05 LU."""
+    rng = np.random.default_rng(3)
+    n = int(seconds * SR)
+    audio = (rng.standard_normal((n, 2)) * np.linspace(0.01, 0.3, n)[:, None]).astype(np.float32)
+    meter = LoudnessUnderGain(audio, SR)
+    assert meter.lufs() == pytest.approx(integrated_loudness(audio, SR), abs=1e-6)
+    curve = (0.5 + 0.5 * np.cos(np.linspace(0, 6 * np.pi, n)) ** 2).astype(np.float32)
+    assert meter.lufs(curve) == pytest.approx(integrated_loudness(audio * curve[:, None], SR), abs=0.05)

@@ -1,8 +1,8 @@
-"""Tiny randomly initialised diffusers pipelines, saved to a folder like real weights.
+"""Tiny randomly initialised diffusers pipelines (and a MusicGen), saved to a folder like real weights.
 
 Every component has the real class and a config a few kilobytes big, so loading,
-prompting, denoising and decoding run the same code as Stable Audio Open and
-AudioLDM2 do, in well under a second on a CPU and with nothing from the hub.
+prompting, denoising and decoding run the same code as Stable Audio Open,
+AudioLDM2 and MusicGen do, in well under a second on a CPU and with nothing from the hub.
 """
 
 from __future__ import annotations
@@ -18,15 +18,19 @@ WORDS = (
     "footsteps of a person walking running in on sneakers boots heels shoes barefoot heavy light "
     "concrete gravel wood wooden floor loose dry leaves snow close-up foley isolated no music"
 ).split()
+MUSIC_WORDS = (
+    "calm ambient pads gentle electronic pulse plucked synths solo piano driving drums and bass in major minor "
+    "bpm dark warm bright soft steady energetic instrumental C D E F G A B Eb Bb Ab C# F#"
+).split()
 DIM = 16  # every hidden size
-SR = 16000  # both tiny models run at 16 kHz; the backend resamples to 48 kHz
+SR = 16000  # every tiny model runs at 16 kHz; the renderers resample to 48 kHz
 
 
-def _t5_parts():
+def _t5_parts(words: tuple[str, ...] | list[str] = WORDS):
     tolerate_torchvision()
     from transformers import T5Config, T5EncoderModel, T5Tokenizer
 
-    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -2.0)] + [("\u2581" + w, -1.0) for w in WORDS]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -2.0)] + [("\u2581" + w, -1.0) for w in words]
     tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=24)
     encoder = T5EncoderModel(T5Config(vocab_size=len(vocab), d_model=DIM, d_kv=8, d_ff=32, num_layers=1, num_heads=2,
                                       relative_attention_num_buckets=8))
@@ -142,4 +146,38 @@ def build_lora(model_dir: Path, path: Path, *, seed: int = 1) -> Path:
     transformer = StableAudioDiTModel.from_pretrained(str(model_dir / "transformer"), local_files_only=True)
     config = LoraConfig(r=2, lora_alpha=2, target_modules=["to_q", "to_k", "to_v"], init_lora_weights=False)
     get_peft_model(transformer, config).save_pretrained(str(path))
+    return path
+
+
+def build_musicgen(path: Path, *, seed: int = 0, stereo: bool = False) -> Path:
+    """A MusicgenForConditionalGeneration (T5 text encoder, 1-layer decoder, EnCodec at 16 kHz: 50 frames/s,
+    4 codebooks of 64 codes; with `stereo`, 8 interleaved) and its MusicgenProcessor, saved side by side."""
+    tolerate_torchvision()
+    import torch
+    from transformers import (EncodecConfig, EncodecFeatureExtractor, EncodecModel, MusicgenDecoderConfig,
+                              MusicgenForCausalLM, MusicgenForConditionalGeneration, MusicgenProcessor)
+    from transformers.utils import logging
+
+    torch.manual_seed(seed)
+    tokenizer, encoder = _t5_parts(MUSIC_WORDS)
+    codes, books, channels = 64, 4, 2 if stereo else 1
+    codec = EncodecModel(EncodecConfig(
+        sampling_rate=SR, upsampling_ratios=[8, 5, 4, 2], codebook_size=codes, hidden_size=8, codebook_dim=8,
+        num_filters=4, num_lstm_layers=1, target_bandwidths=[books * 50 * 6 / 1000]))  # 4 books x 50/s x 6 bits
+    for layer in codec.quantizer.layers:  # EnCodec starts its codebooks at zero: every code would decode alike
+        layer.codebook.embed.normal_()
+        layer.codebook.embed_avg.copy_(layer.codebook.embed)
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # the pad/bos id one past the codes is MusicGen's own layout, not a mistake
+    try:
+        decoder = MusicgenForCausalLM(MusicgenDecoderConfig(
+            vocab_size=codes, max_position_embeddings=512, num_hidden_layers=1, ffn_dim=32, num_attention_heads=2,
+            hidden_size=DIM, num_codebooks=books * channels, audio_channels=channels, pad_token_id=codes,
+            bos_token_id=codes))
+        model = MusicgenForConditionalGeneration(text_encoder=encoder, audio_encoder=codec, decoder=decoder)
+        model.save_pretrained(str(path))
+    finally:
+        logging.set_verbosity(verbosity)
+    extractor = EncodecFeatureExtractor(feature_size=channels, sampling_rate=SR)
+    MusicgenProcessor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(str(path))
     return path
