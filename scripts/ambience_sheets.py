@@ -14,16 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy import signal  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from foleystudio.export.stems import write_wav  # noqa: E402
+from scripts.sheet import draw_sheet  # noqa: E402
 from foleystudio.sound import ambience  # noqa: E402
 from foleystudio.sound.ambience import AMBIENCES, KIND_LUFS, BedSpan, render_ambience  # noqa: E402
 from foleystudio.sound.mix import integrated_lufs, true_peak_db  # noqa: E402
@@ -57,24 +53,7 @@ def calibrate(kinds, seeds: int = 8, seconds: float = 30.0) -> dict[str, float]:
 
 
 def draw(audio: np.ndarray, title: str, path: Path) -> Path:
-    mono = audio.mean(axis=1)
-    fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), gridspec_kw={"height_ratios": [1, 2]}, sharex=True)
-    t = np.arange(mono.size) / SR
-    peak = max(float(np.abs(audio).max()), 1e-9)
-    axes[0].plot(t, audio[:, 0] / peak, lw=0.3, color="k")
-    axes[0].set_ylim(-1.05, 1.05)
-    axes[0].set_ylabel("left, re peak")
-    axes[0].set_title(title, fontsize=9)
-    f, tt, s = signal.spectrogram(mono, SR, nperseg=2048, noverlap=1024)
-    axes[1].pcolormesh(tt, f / 1000, 10 * np.log10(s / s.max() + 1e-12), vmin=-80, vmax=0, cmap="magma",
-                       shading="auto")
-    axes[1].set_ylim(0, 16)
-    axes[1].set_ylabel("kHz (dB re peak, -80..0)")
-    axes[1].set_xlabel("s")
-    fig.tight_layout()
-    fig.savefig(path, dpi=72)
-    plt.close(fig)
-    return path
+    return draw_sheet(audio[:, 0], title, path, sr=SR, nperseg=2048, wave_label="left, re peak")
 
 
 def main(argv=None) -> int:

@@ -15,16 +15,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy import signal  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from foleystudio.export.stems import write_wav  # noqa: E402
+from scripts.sheet import draw_sheet  # noqa: E402
 from foleystudio.sound.music import STYLES, MusicPlan, measure_tempo, plan_music, render_music  # noqa: E402
 
 SR = 48000
@@ -46,22 +42,8 @@ def plan_for(style: str, duration_s: float, variant: str) -> MusicPlan:
 
 
 def draw(audio: np.ndarray, title: str, path: Path) -> Path:
-    x = audio.mean(axis=1)
-    fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), gridspec_kw={"height_ratios": [1, 2]}, sharex=True)
-    t = np.arange(x.size) / SR
-    axes[0].plot(t, x / max(float(np.abs(x).max()), 1e-9), lw=0.3, color="k")
-    axes[0].set_ylim(-1.05, 1.05)
-    axes[0].set_title(title, fontsize=9)
-    f, tt, s = signal.spectrogram(x, SR, nperseg=4096, noverlap=3072)
-    axes[1].pcolormesh(tt, f / 1000, 10 * np.log10(s / s.max() + 1e-12), vmin=-90, vmax=0, cmap="magma",
-                       shading="auto")
-    axes[1].set_ylim(0, 8)
-    axes[1].set_ylabel("kHz (dB re peak, -90..0)")
-    axes[1].set_xlabel("s (mono sum; waveform peak-normalised)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=72)
-    plt.close(fig)
-    return path
+    return draw_sheet(audio.mean(axis=1), title, path, sr=SR, xlabel="s (mono sum; waveform peak-normalised)",
+                      top_khz=8.0, floor_db=-90.0, nperseg=4096)
 
 
 def main(argv=None) -> int:

@@ -16,17 +16,13 @@ import os
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy import signal  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from foleystudio.analysis import AnalysisOptions, analyse  # noqa: E402
 from foleystudio.export.stems import write_wav  # noqa: E402
+from scripts.sheet import draw_sheet  # noqa: E402
 from foleystudio.sound.moves import MovesOptions, render_moves  # noqa: E402
 from foleystudio.sound.specifics import render_event  # noqa: E402
 from foleystudio.timebase import duration_to_samples  # noqa: E402
@@ -46,21 +42,7 @@ def three(kind: str, material: str) -> np.ndarray:
 
 
 def draw(x: np.ndarray, title: str, path: Path, xlabel: str) -> Path:
-    fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), gridspec_kw={"height_ratios": [1, 2]}, sharex=True)
-    t = np.arange(x.size) / SR
-    axes[0].plot(t, x, lw=0.5, color="k")
-    axes[0].set_ylim(-1.05, 1.05)
-    axes[0].set_title(title, fontsize=9)
-    f, tt, s = signal.spectrogram(x, SR, nperseg=1024, noverlap=768)
-    axes[1].pcolormesh(tt, f / 1000, 10 * np.log10(s / s.max() + 1e-12), vmin=-80, vmax=0, cmap="magma",
-                       shading="auto")
-    axes[1].set_ylim(0, 16)
-    axes[1].set_ylabel("kHz (dB re peak, -80..0)")
-    axes[1].set_xlabel(xlabel)
-    fig.tight_layout()
-    fig.savefig(path, dpi=72)
-    plt.close(fig)
-    return path
+    return draw_sheet(x, title, path, sr=SR, xlabel=xlabel)
 
 
 def main(argv=None) -> int:
