@@ -66,3 +66,11 @@ def tolerate_torchvision() -> None:
         for op in ("nms", "qnms"):
             lib.define(f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
         import torchvision  # noqa: F401
+
+
+def missing_component(root: Path, index: dict) -> str | None:
+    """The first component a diffusers model_index.json lists whose folder is not in `root`, or None."""
+    for component, entry in index.items():
+        if not component.startswith("_") and isinstance(entry, list) and entry[0] and not (root / component).is_dir():
+            return component
+    return None

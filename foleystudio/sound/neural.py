@@ -26,7 +26,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from foleystudio.errors import InputError, ModelError, RenderError
-from foleystudio.local_models import first_line, read_model_json, tolerate_torchvision
+from foleystudio.local_models import first_line, missing_component, read_model_json, tolerate_torchvision
 from foleystudio.sound.features import attack_onset, energy_envelope, resample
 from foleystudio.sound.procedural import dsp
 from foleystudio.sound.samples import Clip, ClipBackend
@@ -204,10 +204,10 @@ def check_neural(name: str, model_dir: str | Path | None, lora: str | Path | Non
         hint = f" (use --backend {other})" if other else ""
         raise ModelError(f"model directory {root} holds {found or 'no known pipeline'}, "
                          f"the {name} backend needs {spec.pipeline}{hint}")
-    for component, entry in index.items():
-        if not component.startswith("_") and isinstance(entry, list) and entry[0] and not (root / component).is_dir():
-            raise ModelError(f"model directory {root} is incomplete: model_index.json lists {component!r} "
-                             f"but there is no {component}/ folder")
+    component = missing_component(root, index)
+    if component is not None:
+        raise ModelError(f"model directory {root} is incomplete: model_index.json lists {component!r} "
+                         f"but there is no {component}/ folder")
     if lora is not None:
         _check_lora(Path(lora).expanduser())
     return root

@@ -36,7 +36,7 @@ import numpy as np
 from scipy.signal import butter, oaconvolve, sosfiltfilt
 
 from foleystudio.errors import InputError, ModelError, RenderError
-from foleystudio.local_models import first_line, read_model_json, tolerate_torchvision
+from foleystudio.local_models import first_line, missing_component, read_model_json, tolerate_torchvision
 from foleystudio.sound.ambience import KIND_LUFS, BedSpan, check_spans, fade_gains, crossfade_plan
 from foleystudio.sound.features import resample
 from foleystudio.sound.footsteps import Stem
@@ -443,10 +443,10 @@ def _check_audioldm2(model_dir: str | Path, spec: BedModel) -> Path:
     if found != "AudioLDM2Pipeline":
         raise InputError(f"ambience model directory {root} holds {found or 'no known pipeline'}; "
                          f"the neural ambience needs {what}")
-    for component, entry in index.items():
-        if not component.startswith("_") and isinstance(entry, list) and entry[0] and not (root / component).is_dir():
-            raise InputError(f"ambience model directory {root} is incomplete: model_index.json lists {component!r} "
-                             f"but there is no {component}/ folder")
+    component = missing_component(root, index)
+    if component is not None:
+        raise InputError(f"ambience model directory {root} is incomplete: model_index.json lists {component!r} "
+                         f"but there is no {component}/ folder")
     return root
 
 
