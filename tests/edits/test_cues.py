@@ -164,3 +164,24 @@ def test_a_material_cue_says_what_the_specifics_strike_when(tmp_path, name, text
 def test_an_unknown_material_names_the_line(tmp_path):
     with pytest.raises(InputError, match=r"m.csv:2: .*lava"):
         read_cues(_write(tmp_path, "m.csv", "start,material\n0,lava\n"))
+
+
+@pytest.mark.parametrize("name,text", [
+    ("a.csv", "start,end,ambience,surface\n0,4,beach,\n3,6,rain,grass\n"),
+    ("a.json", '{"cues": [{"start": 0, "end": 4, "ambience": "beach"}, {"start": 3, "end": 6, "ambience": "rain", '
+               '"surface": "grass"}]}'),
+])
+def test_an_ambience_cue_sets_the_bed_of_its_time_range(tmp_path, name, text):
+    sheet = read_cues(_write(tmp_path, name, text))
+    assert [c.ambience for c in sheet.ambience_cues()] == ["shore", "rain"]  # "beach" is spelled as AMBIENCES has it
+    assert sheet.ambience_at(1.0).ambience == "shore"
+    assert sheet.ambience_at(3.5).ambience == "rain"  # the later line wins where they overlap
+    assert sheet.ambience_at(6.0) is None
+    assert sheet.lookup(3.5, 0)[0].surface == "grass"  # the same cue also sets the ground
+
+
+def test_an_ambience_is_the_places_not_a_persons(tmp_path):
+    with pytest.raises(InputError, match=r"a.csv:2: an ambience is the place's"):
+        read_cues(_write(tmp_path, "a.csv", "start,person,ambience\n0,1,rain\n"))
+    with pytest.raises(InputError, match=r"a.csv:2: .*lava.*shore"):
+        read_cues(_write(tmp_path, "a.csv", "start,ambience\n0,lava\n"))
