@@ -345,7 +345,8 @@ function jobInfo(job) {
   }
   for (const bed of state.rendered?.ambience || []) {
     rows.push([`Ambience ${bed.start_s.toFixed(2)}–${bed.end_s.toFixed(2)} s`,
-      `${bed.ambience.replace("_", " ")} (${bed.source}${bed.seen.length ? ": " + bed.seen.join(", ") : ""})`]);
+      `${bed.ambience.replace("_", " ")} (${bed.source}` +
+      `${bed.source === "estimate" && bed.seen.length ? ": " + bed.seen.join(", ") : ""})`]);  // what led to it
   }
   const music = state.rendered?.music;
   if (music) {

@@ -203,6 +203,16 @@ def test_upload_play_edit_rerender_download(new_page, page_errors, service, shar
     assert current(page, "state.draft.added") == []
     expect(page.get_by_role("button", name="Re-render", exact=True)).to_be_disabled()
 
+    # a time range with its own bed: the shots lane, the job's details and the events file say so
+    page.get_by_role("button", name="Add time range").click()
+    page.get_by_label("Range 1 ambience").select_option("rain")
+    rerender(page, 4)
+    beds = api(service, f"/api/jobs/{job_id}/results/{job_id}.events.json")["ambience"]
+    assert ("rain", "cue") in [(b["ambience"], b["source"]) for b in beds]
+    assert {b["ambience"] for b in beds if b["source"] == "estimate"} == {"outdoor_air"}  # the track, open sky
+    expect(page.locator("#job-info")).to_contain_text("rain (cue)")
+    assert "rain" in current(page, "state.rendered.shots[0].beds")  # what the shots lane labels the shot with
+
     # the same page at a phone's width: one column, nothing wider than the screen, the controls at hand
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(300)
