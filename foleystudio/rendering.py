@@ -304,15 +304,17 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
         backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
                               lora=options.lora, seed=options.seed)
         step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
+        # person by person only when asked: else every step into one buffer (a crowd costs one stem of memory)
+        together = None if options.stems_per_person else np.zeros((n, 2), np.float32)
         people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles,
                                             seed=options.seed, sr=sr, spatial=options.spatial,
-                                            context=analysis.contacts.events, air=air)
-        for person in people.values() if options.stems_per_person else ():
+                                            context=analysis.contacts.events, air=air, out=together)
+        for person in people.values():
             add_room(person.audio, rooms, sr, seed=options.seed, options=options.space)
-        raw["footsteps"] = add_up(people.values(), n_samples=n, sr=sr).audio
-        if not options.stems_per_person:  # the room once on the layer (it is linear: the same as person by person)
-            add_room(raw["footsteps"], rooms, sr, seed=options.seed, options=options.space)
-        parts["footsteps"] = list(people.values()) if options.stems_per_person else []
+        raw["footsteps"] = add_up(people.values(), n_samples=n, sr=sr).audio if together is None else together
+        if together is not None:  # the room once on the layer (it is linear: the same as person by person)
+            add_room(together, rooms, sr, seed=options.seed, options=options.space)
+        parts["footsteps"] = list(people.values())
         seconds["footsteps"] = time.perf_counter() - started
     if "specifics" in layers:
         started = time.perf_counter()

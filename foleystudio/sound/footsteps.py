@@ -50,9 +50,10 @@ def render_footsteps(
     scene estimate); each event's randomness comes from (seed, its index), so a change
     to one event never changes the others.
     """
-    people = render_footsteps_by_person(events, backend, n_samples=n_samples, styles=styles, seed=seed, sr=sr,
-                                        spatial=spatial)
-    return add_up(people.values(), n_samples=n_samples, sr=sr)
+    out = np.zeros((n_samples, 2), dtype=np.float32)
+    render_footsteps_by_person(events, backend, n_samples=n_samples, styles=styles, seed=seed, sr=sr,
+                               spatial=spatial, out=out)
+    return Stem(name="footsteps", audio=out, sr=sr)
 
 
 def add_up(stems, *, n_samples: int, sr: int, name: str = "footsteps") -> Stem:
@@ -74,13 +75,16 @@ def render_footsteps_by_person(
     spatial: SpatialConfig = SpatialConfig(),
     context: Sequence[ContactEvent] | None = None,
     air: SpaceOptions | None = None,
+    out: np.ndarray | None = None,
 ) -> dict[int, Stem]:
     """The same steps as `render_footsteps`, one stem per person (they add up to its stem).
 
     `context` (default: `events`) is what each person's gait and the clip's nearest body
     are judged from: the analysis's events when `events` is a user's edit of them, so
     that deleting or moving one step changes no other step's sound. With `air`, a step farther than the
-    nearest body loses its highs on the way (sound/room.py).
+    nearest body loses its highs on the way (sound/room.py). With `out` ((n_samples, 2) float32), every person's
+    steps are added into that one buffer instead, and no stem is returned: a long video's many people then cost
+    one stem of memory.
     """
     events = list(events)
     if len(styles) != len(events):
@@ -88,7 +92,8 @@ def render_footsteps_by_person(
     context = list(context) if context is not None else events
     gaits = infer_gaits(context)
     ref_px = reference_size(np.array([e.body_px for e in context]), spatial.reference_percentile)
-    out = {p: np.zeros((n_samples, 2), dtype=np.float32) for p in sorted({e.person for e in events})}
+    people = {} if out is not None else {p: np.zeros((n_samples, 2), dtype=np.float32)
+                                         for p in sorted({e.person for e in events})}
     for i, (event, st) in enumerate(zip(events, styles)):
         request = StepRequest(
             surface=st.surface, footwear=st.footwear, gait=gaits.get(event.person, "walk"),
@@ -99,8 +104,8 @@ def render_footsteps_by_person(
         gain = distance_gain(event.body_px, ref_px, spatial.min_gain_db)
         start = seconds_to_sample(event.t_s, sr) - step.onset
         audio = through_air(step.audio, ref_px / event.body_px, sr, air) if air and event.body_px > 0 else step.audio
-        place(out[event.person], audio, start, (gain * left, gain * right))
-    return {p: Stem(name=f"footsteps.person{p}", audio=audio, sr=sr) for p, audio in out.items()}
+        place(out if out is not None else people[event.person], audio, start, (gain * left, gain * right))
+    return {p: Stem(name=f"footsteps.person{p}", audio=audio, sr=sr) for p, audio in people.items()}
 
 
 def place(out: np.ndarray, mono: np.ndarray, start: int, gains: tuple[float, float]) -> None:

@@ -125,15 +125,24 @@ class LoudnessUnderGain:
         n_blocks = int(np.round(((n / sr - t_g) / (t_g * step)))) + 1 if n >= t_g * sr else 0
         bounds = [(int(t_g * (j * step) * sr), int(t_g * (j * step + 1) * sr)) for j in range(n_blocks)]
         self.bounds = np.minimum(np.array(bounds, dtype=np.int64).reshape(-1, 2), n)  # the last may pass the end
+        # every block is a run of segments between consecutive block edges: their sums are all a reading needs
+        self.edges = np.unique(np.concatenate([self.bounds.ravel(), [0, n]]))
+        self.first = np.searchsorted(self.edges, self.bounds[:, 0])
+        self.last = np.searchsorted(self.edges, self.bounds[:, 1])
         self.norm = 1.0 / (t_g * sr)
 
     def lufs(self, curve: np.ndarray | None = None) -> float:
         """Integrated loudness (LUFS) of the audio times `curve` ((n,), None: 1); -inf for silence."""
         if not len(self.bounds):
             return float("-inf")
-        p = self.power if curve is None else self.power * np.square(curve, dtype=np.float32)
-        cums = np.concatenate([[0.0], np.cumsum(p, dtype=np.float64)])
-        z = (cums[self.bounds[:, 1]] - cums[self.bounds[:, 0]]) * self.norm
+        if curve is None:
+            p = self.power
+        else:
+            p = np.square(curve, dtype=np.float32)
+            p *= self.power
+        segments = np.add.reduceat(p, self.edges[:-1], dtype=np.float64) if len(p) else np.zeros(0)
+        cums = np.concatenate([[0.0], np.cumsum(segments)])
+        z = (cums[self.last] - cums[self.first]) * self.norm
         with np.errstate(divide="ignore", invalid="ignore"):
             blocks = -0.691 + 10.0 * np.log10(z)
             above = blocks >= _ABSOLUTE_GATE_LUFS

@@ -88,10 +88,15 @@ def duck_gain(key: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.n
     n = len(key)
     if not n or not np.any(key):
         return np.ones(n, np.float32)
-    level = np.abs(key).max(axis=1) if key.ndim == 2 else np.abs(key)
     hop = max(1, sr // 1000)  # the envelope is read at 1 kHz (its smoothing is 20-300 ms) and drawn back per sample
     m = -(-n // hop)
-    level = np.pad(level, (0, m * hop - n)).reshape(m, hop).max(axis=1)
+    level = np.zeros(m, np.float32)
+    k = key.reshape(n, -1)
+    step = hop * 4096
+    for start in range(0, n, step):  # a block at a time: no full-length copy of the key
+        block = np.abs(k[start:start + step]).max(axis=1)
+        level[start // hop:start // hop + -(-len(block) // hop)] = np.pad(
+            block, (0, -len(block) % hop)).reshape(-1, hop).max(axis=1)
     envelope = maximum_filter1d(level, max(1, round(config.duck_attack_s * sr / hop)))
     envelope = uniform_filter1d(envelope, max(1, round(config.duck_release_s * sr / hop)))
     top = float(envelope.max())
@@ -100,8 +105,17 @@ def duck_gain(key: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.n
     with np.errstate(divide="ignore"):
         over = 20.0 * np.log10(np.maximum(envelope / top, 1e-9)) - config.duck_threshold_db  # dB over the threshold
     amount = np.clip(over / max(-config.duck_threshold_db, 1e-6), 0.0, 1.0)  # 0 at the threshold, 1 at the peak
-    gain = 10.0 ** (-config.duck_db * np.sqrt(amount) / 20.0)
-    return np.interp(np.arange(n) / hop - 0.5, np.arange(m), gain).astype(np.float32)
+    gain = (10.0 ** (-config.duck_db * np.sqrt(amount) / 20.0)).astype(np.float32)
+    return np.repeat(gain, hop)[:n]  # steps of a millisecond, each a few hundredths of a dB: no zipper
+
+
+def sample_levels(audio: np.ndarray, *, block_samples: int = 1 << 14) -> np.ndarray:
+    """(n,) float32: each sample's largest |value| over the channels, a block at a time (no full-size copy)."""
+    a = np.asarray(audio).reshape(len(audio), -1)
+    levels = np.zeros(len(a), np.float32)
+    for start in range(0, len(a), block_samples):
+        levels[start:start + block_samples] = np.abs(a[start:start + block_samples]).max(axis=1)
+    return levels
 
 
 def sample_peaks(audio: np.ndarray, *, block_samples: int = 1 << 14, below_db: float = 20.0) -> np.ndarray:
@@ -111,7 +125,7 @@ def sample_peaks(audio: np.ndarray, *, block_samples: int = 1 << 14, below_db: f
     band-limited audio), stands in; no limiter acting on this signal reaches that far down."""
     a = np.asarray(audio).reshape(len(audio), -1)
     n = len(a)
-    peaks = np.abs(a).max(axis=1).astype(np.float32) if n else np.zeros(0, np.float32)
+    peaks = sample_levels(a, block_samples=block_samples)
     if not n:
         return peaks
     floor = float(peaks.max()) * 10.0 ** (-below_db / 20.0)
@@ -133,17 +147,31 @@ def limiter_gain(audio: np.ndarray, sr: int, ceiling_db: float, config: MixConfi
     """(n,) float32 gain that keeps `audio`'s 4x-oversampled peaks under `ceiling_db`: 1 except around a peak,
     where it is down `limiter_lookahead_s` before it, holds `limiter_hold_s` after, and ramps back over the
     look-ahead (never a step: the gain is a moving average of a running minimum). `peaks`: `sample_peaks(audio)`
-    when already known (the master tries several gains on one mix)."""
+    when already known (the master tries several gains on one mix). Only the stretches around samples over the
+    ceiling are worked on: a gain at a sample depends on peaks no farther than hold + 2 look-aheads away."""
     peaks = sample_peaks(audio) if peaks is None else peaks
     n = len(peaks)
     ceiling = np.float32(10.0 ** (ceiling_db / 20.0))
-    need = np.minimum(np.float32(1.0), ceiling / np.maximum(peaks, np.float32(1e-12)))
-    if need.min() >= 1.0:
-        return need
+    gain = np.ones(n, np.float32)
+    over = np.flatnonzero(peaks > ceiling)
+    if not over.size:
+        return gain
     ahead = max(1, int(config.limiter_lookahead_s * sr))
     hold = max(0, int(config.limiter_hold_s * sr))
-    # gain[i] = min of need over [i - hold, i + ahead]; then a backward moving average over `ahead` samples:
-    # every sample averaged into a peak's gain is a minimum over a window that holds the peak
+    margin = hold + 2 * ahead + 2
+    groups = np.split(over, np.flatnonzero(np.diff(over) > 2 * margin) + 1)  # stretches that cannot touch
+    for group in groups:
+        lo, hi = max(0, int(group[0]) - margin), min(n, int(group[-1]) + margin + 1)
+        need = np.minimum(np.float32(1.0), ceiling / np.maximum(peaks[lo:hi], np.float32(1e-12)))
+        gain[lo:hi] = _ramped_minimum(need, ahead, hold)
+    return gain
+
+
+def _ramped_minimum(need: np.ndarray, ahead: int, hold: int) -> np.ndarray:
+    """gain[i] = the mean over the `ahead` samples up to i of min(need[k - hold ... k + ahead]): every sample
+    averaged into a peak's gain is a minimum over a window that holds the peak, so the gain is at or under
+    what the peak needs, and it moves by at most 1/ahead a sample."""
+    n = len(need)
     size = ahead + hold + 1
     padded = np.concatenate([np.ones(hold, np.float32), need, np.ones(ahead, np.float32)])
     centred = minimum_filter1d(padded, size, mode="nearest")  # centred[j]: min of padded[j - size//2 ...]
@@ -172,7 +200,8 @@ def master(stems: list[np.ndarray], mix: np.ndarray, sr: int, config: MixConfig 
     under = over = None  # the best tries below and above the target: (gain dB, loudness)
     gain_db = target - base
     for k in range(MASTER_ROUNDS):
-        curve = limiter_gain(mix, sr, ceiling - gain_db, config, peaks=peaks) * np.float32(10.0 ** (gain_db / 20.0))
+        curve = limiter_gain(mix, sr, ceiling - gain_db, config, peaks=peaks)
+        curve *= np.float32(10.0 ** (gain_db / 20.0))
         reached = meter.lufs(curve)
         if abs(reached - target) <= config.loudness_tolerance_lu / 2 or k == MASTER_ROUNDS - 1:
             break

@@ -35,7 +35,7 @@ import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.sound.footsteps import Stem
-from foleystudio.sound.mix import MixConfig, integrated_lufs, true_peak_db
+from foleystudio.sound.mix import MixConfig, integrated_lufs, sample_levels, true_peak_db
 from foleystudio.sound.procedural import dsp
 from foleystudio.sound.spatial import pan_gains
 from foleystudio.sound.tempo import measure_tempo, onset_strength  # noqa: F401  (the tempo it plays reads back)
@@ -203,11 +203,11 @@ def _table(f0_hz: float, cutoff_hz: float, sr: int, size: int = TABLE_SIZE) -> n
     return cycle
 
 
-def _cycle_index(f_hz: float, n: int, sr: int, size: int = TABLE_SIZE) -> np.ndarray:
-    """Where in a table of `size` each of `n` samples of a cycle at `f_hz` reads: a 32-bit phase accumulator
+def _cycle_index(f_hz: float, n: int, sr: int, size: int = TABLE_SIZE, lo: int = 0) -> np.ndarray:
+    """Where in a table of `size` each of samples lo..n of a cycle at `f_hz` reads: a 32-bit phase accumulator
     (the multiply wraps modulo one cycle by itself), its top bits the index."""
     step = np.uint32(round(f_hz / sr * 2.0**32) % 2**32)
-    phase = np.arange(n, dtype=np.uint32)
+    phase = np.arange(lo, n, dtype=np.uint32)
     phase *= step
     phase >>= np.uint32(32 - int(math.log2(size)))
     return phase
@@ -217,31 +217,39 @@ def _osc(f_hz: float, cutoff_hz: float, n: int, sr: int) -> np.ndarray:
     return _table(round(f_hz, 2), round(cutoff_hz, -1), sr)[_cycle_index(f_hz, n, sr)]
 
 
-def _envelope(n: int, attack_n: int, release_n: int) -> np.ndarray:
-    """Raised-cosine attack from 0 and release to 0 (the last sample is 0): no click at either end."""
-    env = np.ones(n, np.float32)
+def _envelope(n: int, attack_n: int, release_n: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
+    """Raised-cosine attack from 0 and release to 0 (the last sample is 0): no click at either end. Samples lo..hi
+    of it (default: all)."""
+    hi = n if hi is None else hi
+    env = np.ones(hi - lo, np.float32)
     a, r = min(attack_n, n), min(release_n, n)
-    if a > 0:
-        env[:a] = 0.5 - 0.5 * np.cos(np.pi * np.arange(a) / a)
-    if r > 0:
-        env[n - r:] *= 0.5 + 0.5 * np.cos(np.pi * np.arange(1, r + 1) / r)
+    if a > lo:
+        i = np.arange(lo, min(a, hi))
+        env[:len(i)] = 0.5 - 0.5 * np.cos(np.pi * i / a)
+    if r > 0 and hi > n - r:
+        i = np.arange(max(lo, n - r), hi)
+        env[len(env) - len(i):] *= 0.5 + 0.5 * np.cos(np.pi * (i - (n - r) + 1) / r)
     return env
 
 
-def _pad(midi: int, hold_n: int, attack_n: int, release_n: int, sr: int, bright: float) -> np.ndarray:
+def _pad(midi: int, hold_n: int, attack_n: int, release_n: int, sr: int, bright: float, lo: int = 0,
+         hi: int | None = None) -> np.ndarray:
     """A saw whose filter opens and closes slowly (a dark and a brighter table crossfaded, in phase): a pad that
-    breathes. Not two detuned saws: their beating would be a pulse of its own, off the beat."""
+    breathes. Not two detuned saws: their beating would be a pulse of its own, off the beat. Samples lo..hi of
+    the note (default: all of it), so a note as long as the video is made a block at a time."""
     n = hold_n + release_n
+    hi = n if hi is None else hi
     f = _hz(midi)
     cutoff = 250.0 * 2.0 ** (4.5 * bright)
-    where = _cycle_index(f, n, sr)
+    where = _cycle_index(f, hi, sr, lo=lo)
     dark = _table(round(f, 2), round(cutoff, -1), sr)[where]
     light = _table(round(f, 2), round(2.5 * cutoff, -1), sr)[where]
-    morph = np.float32(0.5) - np.float32(0.5) * np.cos(dsp.time_axis(n, sr) * np.float32(2.0 * np.pi / 3.1))
+    t = np.arange(lo, hi, dtype=np.float32) / np.float32(sr)
+    morph = np.float32(0.5) - np.float32(0.5) * np.cos(t * np.float32(2.0 * np.pi / 3.1))
     light -= dark
     light *= morph
     light += dark
-    light *= _envelope(n, attack_n, release_n)
+    light *= _envelope(n, attack_n, release_n, lo, hi)
     return light
 
 
@@ -323,14 +331,30 @@ def _noise_hit(rng: np.random.Generator, lo_hz: float, hi_hz: float, decay_s: fl
 
 
 class _Bus:
-    """(2, n) float32 that the notes are added into; each distinct note is made once (`make`). A player's touch:
+    """(n, 2) float32 that the notes are added into (the stem itself: no copy at the end); each distinct note is made once (`make`). A player's touch:
     each note's level varies by up to `touch` (from `rng`, so the seed decides), its time never does."""
 
     def __init__(self, n: int, sr: int, rng: np.random.Generator | None = None, touch: float = 0.08):
-        self.x = np.zeros((2, n), np.float32)
+        self.x = np.zeros((n, 2), np.float32)
         self.n, self.sr = n, sr
         self.rng, self.touch = rng, touch
         self._notes: dict = {}
+
+    def add_blocks(self, t_s: float, n: int, part: Callable[[int, int], np.ndarray], gain: float,
+                   pan: float = 0.0, block: int = 1 << 18) -> None:
+        """A note `n` samples long whose samples lo..hi `part(lo, hi)` makes, added block by block with one touch."""
+        if self.rng is not None:
+            gain *= 1.0 + self.touch * float(self.rng.uniform(-1.0, 1.0))
+        start = seconds_to_sample(t_s, self.sr)
+        left, right = pan_gains(0.5 + 0.5 * pan)
+        for lo in range(max(0, -start), min(n, self.n - start), block):
+            hi = min(lo + block, n, self.n - start)
+            note = part(lo, hi)
+            self.x[start + lo:start + hi, 0] += np.float32(gain * left) * note
+            self.x[start + lo:start + hi, 1] += np.float32(gain * right) * note
+
+    def forget(self) -> None:
+        self._notes.clear()
 
     def make(self, fn: Callable[..., np.ndarray], *args) -> np.ndarray:
         key = (fn.__name__, args)
@@ -350,8 +374,8 @@ class _Bus:
                 continue
             left, right = pan_gains(0.5 + 0.5 * (pan if i % 2 == 0 else -pan))
             g = gain * feedback**i
-            self.x[0, start + lo:start + hi] += np.float32(g * left) * note[lo:hi]
-            self.x[1, start + lo:start + hi] += np.float32(g * right) * note[lo:hi]
+            self.x[start + lo:start + hi, 0] += np.float32(g * left) * note[lo:hi]
+            self.x[start + lo:start + hi, 1] += np.float32(g * right) * note[lo:hi]
 
 
 def _pad_chords(bus: _Bus, form: _Form, bright: float, gain: float, centre: float = 60.0) -> None:
@@ -400,9 +424,9 @@ def _offbeat_gain(plan: MusicPlan) -> float:
 def _ambient(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, tail_n: int) -> None:
     sr, b, e = bus.sr, plan.brightness, plan.energy
     _pad_chords(bus, form, b, 0.16)
-    drone = bus.make(_pad, _near(form.key, 40), int(form.t(form.final_beat) * sr), int(2 * sr), int(2 * sr), sr,
-                     0.3 * b)
-    bus.add(0.0, drone, 0.12)
+    drone_n = int(form.t(form.final_beat) * sr)  # a note as long as the video: made and added a block at a time
+    bus.add_blocks(0.0, drone_n + int(2 * sr), lambda lo, hi: _pad(_near(form.key, 40), drone_n, int(2 * sr),
+                                                                   int(2 * sr), sr, 0.3 * b, lo, hi), 0.12)
     decay_s = min(0.55, 0.6 * form.beat_s)  # each beat's note has died away before the next: a clear re-attack
     for bar in form.bars:  # the soft pulse: a mallet on each beat, the chord up and down above the pad
         tones = sorted(_near(pc, 74) for pc in bar.chord)
@@ -555,9 +579,10 @@ def render_music(plan: MusicPlan, *, n_samples: int, sr: int = SAMPLE_RATE, seed
     else:  # the final chord rings, then fades over the rest of the tail
         start = seconds_to_sample(form.t(form.final_beat) + 0.3 * (duration_s - form.t(form.final_beat)), sr)
         _fade_out(bus.x, n_samples - start)
-    bus.x[:, -1] = 0.0
+    bus.x[-1] = 0.0
+    bus.forget()  # the notes made once are played: their memory goes before the loudness is read
     bus.x *= _loudness_gain(bus.x, sr)
-    return Stem(name="music", audio=np.ascontiguousarray(bus.x.T), sr=sr)
+    return Stem(name="music", audio=bus.x, sr=sr)
 
 
 def _swell(bus: _Bus, plan: MusicPlan) -> None:
@@ -566,39 +591,39 @@ def _swell(bus: _Bus, plan: MusicPlan) -> None:
     tonic = _chord(plan.key, SCALES[plan.mode], 0)
     for m, pan in zip([_near(pc, 60) for pc in tonic] + [_near(tonic[0], 48)], (-0.5, 0.5, 0.0, 0.0)):
         bus.add(0.0, _pad(m, n, 0, 0, sr, plan.brightness), 0.2, pan)
-    bus.x *= (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / max(n - 1, 1))).astype(np.float32)
+    bus.x *= (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / max(n - 1, 1))).astype(np.float32)[:, None]
 
 
 def _fade_in(x: np.ndarray, m: int) -> None:
     if m > 0:
-        x[:, :m] *= (0.5 - 0.5 * np.cos(np.pi * np.arange(m) / m)).astype(np.float32)
+        x[:m] *= (0.5 - 0.5 * np.cos(np.pi * np.arange(m) / m)).astype(np.float32)[:, None]
 
 
 def _fade_out(x: np.ndarray, m: int) -> None:
     if m > 0:
-        x[:, -m:] *= (0.5 + 0.5 * np.cos(np.pi * np.arange(1, m + 1) / m)).astype(np.float32)
+        x[-m:] *= (0.5 + 0.5 * np.cos(np.pi * np.arange(1, m + 1) / m)).astype(np.float32)[:, None]
 
 
 def _loudness_gain(x: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.float32:
-    """The gain that puts (2, n) `x` at the stem loudness target, or lower, at the true-peak ceiling."""
+    """The gain that puts (n, 2) `x` at the stem loudness target, or lower, at the true-peak ceiling."""
     if not np.any(x):
         return np.float32(1.0)
-    lufs = integrated_lufs(x.T, sr)
+    lufs = integrated_lufs(x, sr)
     if not np.isfinite(lufs):  # shorter than one 400 ms block: the mean square stands in
-        lufs = 10.0 * np.log10(float(np.sum(np.mean(np.square(x, dtype=np.float64), axis=1)))) - 0.691
+        lufs = 10.0 * np.log10(float(np.sum(np.mean(np.square(x, dtype=np.float64), axis=0)))) - 0.691
     gain_db = min(config.target_lufs - lufs, config.true_peak_db - 0.05 - _true_peak_db(x))
     return np.float32(10.0 ** (gain_db / 20.0))
 
 
 def _true_peak_db(x: np.ndarray, within_db: float = 6.0) -> float:
-    """`mix.true_peak_db` of (2, n) `x`, read only around the samples within `within_db` of the sample peak (an
+    """`mix.true_peak_db` of (n, 2) `x`, read only around the samples within `within_db` of the sample peak (an
     intersample over of band-limited notes is a fraction of a dB, never 6): the same number, a fraction of the
     work."""
-    level = np.maximum(np.abs(x[0]), np.abs(x[1]))
+    level = sample_levels(x)  # each sample's |value| over both channels, a block at a time
     loud = np.flatnonzero(level >= level.max() * 10.0 ** (-within_db / 20.0))
     margin = 256  # samples either side: far more than the oversampling filter reaches
     breaks = np.flatnonzero(np.diff(loud) > 2 * margin)
-    spans = [x[:, max(0, int(a) - margin):int(b) + margin + 1]
+    spans = [x[max(0, int(a) - margin):int(b) + margin + 1]
              for a, b in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]])]
-    gap = np.zeros((2, margin), x.dtype)
-    return true_peak_db(np.concatenate([part for span in spans for part in (span, gap)], axis=1).T)
+    gap = np.zeros((margin, 2), x.dtype)
+    return true_peak_db(np.concatenate([part for span in spans for part in (span, gap)], axis=0))
