@@ -338,13 +338,15 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
         seconds["moves"] = time.perf_counter() - started
     if "ambience" in layers:
         started = time.perf_counter()
-        spans = bed_spans(beds, n, sr)
+        pairs = bed_spans(beds, n, sr)
+        spans = [span for span, _ in pairs]
         if options.ambience_model:
             shots = analysis.scene.shots if analysis.scene is not None else ()
-            looks = [shots[b["shot"]].picture if b["shot"] < len(shots) else None for b in beds]
+            prompts = [bed_prompt(span.kind, shots[bed["shot"]].picture if bed["shot"] < len(shots) else None)
+                       for span, bed in pairs]
             raw["ambience"] = render_ambience_neural(
-                spans, [bed_prompt(s.kind, look) for s, look in zip(spans, looks)], model_dir=options.ambience_model,
-                n_samples=n, sr=sr, seed=options.seed, crossfade_s=AmbienceOptions().crossfade_s).audio
+                spans, prompts, model_dir=options.ambience_model, n_samples=n, sr=sr, seed=options.seed,
+                crossfade_s=AmbienceOptions().crossfade_s).audio
         else:
             raw["ambience"] = render_ambience(spans, n_samples=n, sr=sr, seed=options.seed,
                                               options=AmbienceOptions()).audio
@@ -396,11 +398,11 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
                     beds=beds, music=_plan_record(plan), loudness_lufs=loudness if np.isfinite(loudness) else None)
 
 
-def bed_spans(beds: tuple[dict, ...], n: int, sr: int) -> list[BedSpan]:
-    """The beds as sample spans that tile [0, n)."""
+def bed_spans(beds: tuple[dict, ...], n: int, sr: int) -> list[tuple[BedSpan, dict]]:
+    """The beds as sample spans that tile [0, n), each with its bed (one shorter than a sample is left out)."""
     starts = [0] + [min(n, seconds_to_sample(b["start_s"], sr)) for b in beds[1:]]
     stops = starts[1:] + [n]
-    return [BedSpan(start=a, stop=b, kind=bed["ambience"]) for a, b, bed in zip(starts, stops, beds) if b > a]
+    return [(BedSpan(start=a, stop=b, kind=bed["ambience"]), bed) for a, b, bed in zip(starts, stops, beds) if b > a]
 
 
 def _plan_record(plan: MusicPlan | None) -> dict | None:
