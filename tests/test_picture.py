@@ -84,6 +84,7 @@ def test_the_command_writes_the_mix_stems_and_what_it_saw(park, tmp_path):
     (["-o", "bed.mp3"], 2, "the output is a WAV file"),
     (["--music", "jazz"], 2, "invalid choice: 'jazz'"),
     (["--loudness", "-3"], 2, "the loudness must be"),
+    (["--tempo", "45"], 2, "50..170 bpm"),
 ])
 def test_the_command_refuses_bad_usage(park, tmp_path, args, code, message):
     result = subprocess.run([sys.executable, "-m", "foleystudio", "picture", str(park), *args], capture_output=True,

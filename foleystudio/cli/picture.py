@@ -12,7 +12,7 @@ from foleystudio.export.bwf import BextInfo, write_bwf
 from foleystudio.materials import AMBIENCES
 from foleystudio.picture import MAX_DURATION_S, picture_sound
 from foleystudio.sound.mix import MixConfig
-from foleystudio.sound.music import STYLES
+from foleystudio.sound.music import STYLES, TEMPO_RANGE_BPM
 from foleystudio.sound.neural_beds import check_bed_model
 
 DESCRIPTION = """Sound for a still picture: the place's ambience bed, chosen from what the picture shows
@@ -64,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path.cwd() / f"{Path(args.image).stem}_bed.wav"
     if out.suffix.lower() != ".wav":
         args.parser.error(f"-o {out}: the output is a WAV file (name.wav)")
-    if args.tempo is not None and not 40.0 <= args.tempo <= 200.0:
-        args.parser.error(f"--tempo {args.tempo:g}: 40..200 bpm")
+    low, high = TEMPO_RANGE_BPM
+    if args.tempo is not None and not low <= args.tempo <= high:
+        args.parser.error(f"--tempo {args.tempo:g}: {low:g}..{high:g} bpm")
     for kind, folder in (("ambience", args.ambience_model), ("music", args.music_model)):
         if folder:
             check_bed_model(kind, folder)
