@@ -369,10 +369,8 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     mix = np.zeros((n, 2), np.float32)
     gain = _gain(raw, mix, sr, options.mix)
     mix[:] = 0.0
-    scale = {layer: gain * levels.get(layer, 1.0) for layer in raw}
-    for layer in ("ambience", "music"):
-        if layer in scale:
-            scale[layer] = levels.get(layer, 1.0) * (10.0 ** (-MUSIC_UNDER_LU / 20.0) if layer == "music" else 1.0)
+    placed = {"ambience": 1.0, "music": 10.0 ** (-MUSIC_UNDER_LU / 20.0)}  # the beds' own places; the rest: gain
+    scale = {layer: placed.get(layer, gain) * levels.get(layer, 1.0) for layer in raw}
     stems = []
     for layer, audio in raw.items():
         audio *= np.float32(scale[layer])

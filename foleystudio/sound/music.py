@@ -19,23 +19,23 @@ and fades to exactly zero on the last sample. The first bar swells in from silen
 spectral flux (`foleystudio.sound.tempo`). A cut gets a cymbal swell into an impact whose attack is on the cut's
 sample.
 
-Synthesis is by note: each distinct note (wavetable subtractive pads, bass and stabs; additive piano, bells and
-mallets from `dsp.modal_ir`; an FM pluck; noise drums) is made once as a small array and added into the output at
-its sample, so a minute of score costs a fraction of a second.
+Synthesis is by note: each distinct note (sound/instruments.py: wavetable pads, bass and stabs; additive piano,
+bells and mallets; an FM pluck; noise drums) is made once as a small array and added into the output at its
+sample, so a minute of score costs a fraction of a second.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.sound.footsteps import Stem
 from foleystudio.sound.mix import MixConfig, integrated_lufs, sample_levels, true_peak_db
+from foleystudio.sound.instruments import (bass, bell, envelope, hz, kick, mallet, modal, noise_hit, pad, piano,
+                                           pluck, stab)
 from foleystudio.sound.procedural import dsp
 from foleystudio.sound.spatial import pan_gains
 from foleystudio.sound.tempo import measure_tempo, onset_strength  # noqa: F401  (the tempo it plays reads back)
@@ -181,158 +181,10 @@ def _near(pc: int, centre: float) -> int:
     return int(pc + 12 * round((centre - pc) / 12.0))
 
 
-def _hz(midi: float) -> float:
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
-
-
-# --------------------------------------------------------------------------------------------------- the voices
-
-
-TABLE_SIZE = 2048  # samples per cycle of a wavetable: read without interpolation, its error is about -50 dB
-
-
-@lru_cache(maxsize=512)
-def _table(f0_hz: float, cutoff_hz: float, sr: int, size: int = TABLE_SIZE) -> np.ndarray:
-    """One cycle of a band-limited sawtooth through a two-pole low-pass at `cutoff_hz` (subtractive, baked in)."""
-    k = np.arange(1, min(64, max(1, int(0.45 * sr / f0_hz))) + 1)
-    amps = (1.0 / k) / np.sqrt(1.0 + (k * f0_hz / cutoff_hz) ** 4)
-    x = np.arange(size) / size
-    cycle = (amps[:, None] * np.sin(2.0 * np.pi * k[:, None] * x[None, :])).sum(axis=0)
-    cycle = (cycle / np.abs(cycle).max()).astype(np.float32)
-    cycle.setflags(write=False)
-    return cycle
-
-
-def _cycle_index(f_hz: float, n: int, sr: int, size: int = TABLE_SIZE, lo: int = 0) -> np.ndarray:
-    """Where in a table of `size` each of samples lo..n of a cycle at `f_hz` reads: a 32-bit phase accumulator
-    (the multiply wraps modulo one cycle by itself), its top bits the index."""
-    step = np.uint32(round(f_hz / sr * 2.0**32) % 2**32)
-    phase = np.arange(lo, n, dtype=np.uint32)
-    phase *= step
-    phase >>= np.uint32(32 - int(math.log2(size)))
-    return phase
-
-
-def _osc(f_hz: float, cutoff_hz: float, n: int, sr: int) -> np.ndarray:
-    return _table(round(f_hz, 2), round(cutoff_hz, -1), sr)[_cycle_index(f_hz, n, sr)]
-
-
-def _envelope(n: int, attack_n: int, release_n: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
-    """Raised-cosine attack from 0 and release to 0 (the last sample is 0): no click at either end. Samples lo..hi
-    of it (default: all)."""
-    hi = n if hi is None else hi
-    env = np.ones(hi - lo, np.float32)
-    a, r = min(attack_n, n), min(release_n, n)
-    if a > lo:
-        i = np.arange(lo, min(a, hi))
-        env[:len(i)] = 0.5 - 0.5 * np.cos(np.pi * i / a)
-    if r > 0 and hi > n - r:
-        i = np.arange(max(lo, n - r), hi)
-        env[len(env) - len(i):] *= 0.5 + 0.5 * np.cos(np.pi * (i - (n - r) + 1) / r)
-    return env
-
-
-def _pad(midi: int, hold_n: int, attack_n: int, release_n: int, sr: int, bright: float, lo: int = 0,
-         hi: int | None = None) -> np.ndarray:
-    """A saw whose filter opens and closes slowly (a dark and a brighter table crossfaded, in phase): a pad that
-    breathes. Not two detuned saws: their beating would be a pulse of its own, off the beat. Samples lo..hi of
-    the note (default: all of it), so a note as long as the video is made a block at a time."""
-    n = hold_n + release_n
-    hi = n if hi is None else hi
-    f = _hz(midi)
-    cutoff = 250.0 * 2.0 ** (4.5 * bright)
-    where = _cycle_index(f, hi, sr, lo=lo)
-    dark = _table(round(f, 2), round(cutoff, -1), sr)[where]
-    light = _table(round(f, 2), round(2.5 * cutoff, -1), sr)[where]
-    t = np.arange(lo, hi, dtype=np.float32) / np.float32(sr)
-    morph = np.float32(0.5) - np.float32(0.5) * np.cos(t * np.float32(2.0 * np.pi / 3.1))
-    light -= dark
-    light *= morph
-    light += dark
-    light *= _envelope(n, attack_n, release_n, lo, hi)
-    return light
-
-
-def _modal(ratios, amps, decays_s, midi: float, n: int, sr: int, hold_n: int | None = None) -> np.ndarray:
-    """Damped partials (additive) with a 1.5 ms attack; a key released at `hold_n` is damped over 80 ms."""
-    f = _hz(midi) * np.asarray(ratios, np.float64)
-    x = dsp.modal_ir(f, np.asarray(decays_s, np.float64), np.asarray(amps, np.float64), n, sr)
-    x *= _envelope(n, int(0.0015 * sr), 0)
-    if hold_n is not None and hold_n < n:
-        damp = int(0.08 * sr)
-        x[hold_n:hold_n + damp] *= (0.5 + 0.5 * np.cos(np.pi * np.arange(min(damp, n - hold_n)) / damp))
-        x[hold_n + damp:] = 0.0
-    x[-1] = 0.0
-    return x
-
-
-def _piano(midi: int, hold_n: int, sr: int, bright: float) -> np.ndarray:
-    """Stiff-string partials (slightly sharp upper ones), two detuned strings, decays shorter up the keyboard."""
-    k = np.arange(1, 11, dtype=np.float64)
-    k = k[k * _hz(midi) < 0.4 * sr]
-    stretch = k * np.sqrt(1.0 + 0.0004 * k**2)
-    tau = float(np.clip(3.0 * 2.0 ** (-(midi - 48) / 18.0), 0.5, 4.0)) / (1.0 + 0.6 * (k - 1))
-    amps = k ** -(2.4 - 1.4 * bright) * np.abs(np.sin(np.pi * k / 7.3))  # hammer struck at 1/7 of the string
-    ratios = np.concatenate([stretch * 2 ** (-0.7 / 1200), stretch * 2 ** (0.7 / 1200)])
-    n = min(hold_n + int(0.08 * sr), int(7.0 * tau[0] * sr))
-    return _modal(ratios, np.tile(amps, 2) / 2, np.tile(tau, 2), midi, n, sr, hold_n)
-
-
-def _mallet(midi: int, sr: int, bright: float, decay_s: float) -> np.ndarray:
-    return _modal((1.0, 2.0, 4.0), (1.0, 0.1 + 0.3 * bright, 0.05 + 0.2 * bright),
-                  (decay_s, 0.45 * decay_s, 0.2 * decay_s), midi, int(2.0 * decay_s * sr), sr)
-
-
-def _bell(midi: int, sr: int, bright: float) -> np.ndarray:
-    return _modal((1.0, 2.002, 3.004, 4.01), (1.0, 0.2 + 0.4 * bright, 0.1 + 0.3 * bright, 0.2 * bright),
-                  (2.2, 1.1, 0.5, 0.25), midi, int(3.0 * sr), sr)
-
-
-def _pluck(midi: int, sr: int, bright: float) -> np.ndarray:
-    """FM (1:1): the index decays faster than the note, so the attack is bright and the tail round."""
-    n = int(0.45 * sr)
-    t = dsp.time_axis(n, sr)
-    w = np.float32(2.0 * np.pi * _hz(midi))
-    index = np.float32(0.2 + 5.0 * bright) * np.exp(-t / np.float32(0.07))
-    x = np.sin(w * t + index * np.sin(w * t)) * np.exp(-t / np.float32(0.16))
-    return (x * _envelope(n, int(0.002 * sr), int(0.02 * sr))).astype(np.float32)
-
-
-def _bass(midi: int, n: int, sr: int, bright: float) -> np.ndarray:
-    """A saw whose filter closes over the note (two tables crossfaded): the subtractive bass pluck."""
-    f = _hz(midi)
-    opened, closed = _osc(f, 200.0 + 700.0 * bright, n, sr), _osc(f, 120.0 + 120.0 * bright, n, sr)
-    fall = np.exp(-dsp.time_axis(n, sr) / np.float32(0.06))
-    return (closed + fall * (opened - closed)) * _envelope(n, int(0.003 * sr), int(0.03 * sr))
-
-
-def _stab(chord: tuple[int, ...], n: int, sr: int, bright: float) -> np.ndarray:
-    """The chord's saws through one bright filter, short."""
-    x = sum(_osc(_hz(m), 500.0 + 7000.0 * bright, n, sr) for m in chord) / len(chord)
-    return x * np.exp(-dsp.time_axis(n, sr) / np.float32(0.12)) * _envelope(n, int(0.002 * sr), int(0.03 * sr))
-
-
-def _kick(sr: int, soft: bool, low_hz: float = 45.0) -> np.ndarray:
-    """A sine swept down to `low_hz` (the tonic, so the drum kit sits in the key)."""
-    n = int(0.45 * sr)
-    t = dsp.time_axis(n, sr)
-    f = low_hz + (50.0 if soft else 90.0) * np.exp(-t / 0.035)
-    x = np.sin(2.0 * np.pi * np.cumsum(f) / sr) * np.exp(-t / (0.28 if soft else 0.22))
-    return (x * _envelope(n, int(0.001 * sr), int(0.02 * sr))).astype(np.float32)
-
-
-def _noise_hit(rng: np.random.Generator, lo_hz: float, hi_hz: float, decay_s: float, n_s: float, sr: int):
-    n = int(n_s * sr)
-    x = dsp.band_noise(rng, n, lo_hz, hi_hz, sr) * np.exp(-dsp.time_axis(n, sr) / np.float32(decay_s))
-    return x * _envelope(n, int(0.0005 * sr), int(0.01 * sr))
-
-
-# ---------------------------------------------------------------------------------------------------- the parts
-
-
 class _Bus:
-    """(n, 2) float32 that the notes are added into (the stem itself: no copy at the end); each distinct note is made once (`make`). A player's touch:
-    each note's level varies by up to `touch` (from `rng`, so the seed decides), its time never does."""
+    """(n, 2) float32 that the notes are added into (the stem itself: no copy at the end); each distinct note is
+    made once (`make`). A player's touch: each note's level varies by up to `touch` (from `rng`, so the seed
+    decides), its time never does."""
 
     def __init__(self, n: int, sr: int, rng: np.random.Generator | None = None, touch: float = 0.08):
         self.x = np.zeros((n, 2), np.float32)
@@ -386,13 +238,13 @@ def _pad_chords(bus: _Bus, form: _Form, bright: float, gain: float, centre: floa
         attack, release = int(0.35 * hold), int(min(0.6 * hold, 1.5 * sr))
         notes = [_near(pc, centre) for pc in bar.chord] + [_near(bar.chord[0], centre - 12)]
         for m, pan in zip(notes, (-0.5, 0.5, 0.0, 0.0)):
-            bus.add(form.t(bar.beat), bus.make(_pad, m, hold, attack, release, sr, bright), gain, pan)
+            bus.add(form.t(bar.beat), bus.make(pad, m, hold, attack, release, sr, bright), gain, pan)
 
 
 def _final_chord(bus: _Bus, form: _Form, bright: float, gain: float, tail_n: int, centre: float = 60.0) -> None:
     notes = [_near(pc, centre) for pc in form.tonic] + [_near(form.tonic[0], centre - 12)]
     for m, pan in zip(notes, (-0.5, 0.5, 0.0, 0.0)):
-        bus.add(form.t(form.final_beat), _pad(m, tail_n, int(0.05 * bus.sr), 0, bus.sr, bright), gain, pan)
+        bus.add(form.t(form.final_beat), pad(m, tail_n, int(0.05 * bus.sr), 0, bus.sr, bright), gain, pan)
 
 
 def _melody(form: _Form, rng: np.random.Generator, energy: float, lo: int = 67, hi: int = 86):
@@ -425,7 +277,7 @@ def _ambient(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, 
     sr, b, e = bus.sr, plan.brightness, plan.energy
     _pad_chords(bus, form, b, 0.16)
     drone_n = int(form.t(form.final_beat) * sr)  # a note as long as the video: made and added a block at a time
-    bus.add_blocks(0.0, drone_n + int(2 * sr), lambda lo, hi: _pad(_near(form.key, 40), drone_n, int(2 * sr),
+    bus.add_blocks(0.0, drone_n + int(2 * sr), lambda lo, hi: pad(_near(form.key, 40), drone_n, int(2 * sr),
                                                                    int(2 * sr), sr, 0.3 * b, lo, hi), 0.12)
     decay_s = min(0.55, 0.6 * form.beat_s)  # each beat's note has died away before the next: a clear re-attack
     for bar in form.bars:  # the soft pulse: a mallet on each beat, the chord up and down above the pad
@@ -434,12 +286,12 @@ def _ambient(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, 
         for k in range(bar.beats):
             m = tones[k]
             gain = 0.5 if k == 0 else 0.4
-            bus.add(form.t(bar.beat + k), bus.make(_mallet, m, sr, b, decay_s), gain, 0.3 - 0.2 * k)
+            bus.add(form.t(bar.beat + k), bus.make(mallet, m, sr, b, decay_s), gain, 0.3 - 0.2 * k)
     for beat, m, on in _melody(form, rng, 0.0, 72, 88):
         if on and rng.uniform() < 0.15 + 0.35 * e:
-            bus.add(form.t(beat), bus.make(_bell, m, sr, b), 0.08, rng.uniform(-0.6, 0.6), 2 * form.beat_s, 2)
+            bus.add(form.t(beat), bus.make(bell, m, sr, b), 0.08, rng.uniform(-0.6, 0.6), 2 * form.beat_s, 2)
     _final_chord(bus, form, b, 0.2, tail_n)
-    bus.add(form.t(form.final_beat), _bell(_near(form.key, 76), sr, b), 0.1, 0.2)
+    bus.add(form.t(form.final_beat), bell(_near(form.key, 76), sr, b), 0.1, 0.2)
 
 
 def _pulse(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, tail_n: int) -> None:
@@ -454,14 +306,14 @@ def _pulse(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, ta
         for k in range(2 * bar.beats):
             on = k % 2 == 0
             gain = (0.3 if k == 0 else 0.22) if on else (0.08 + 0.06 * e) * off
-            bus.add(form.t(bar.beat + k / 2), bus.make(_pluck, tones[order[k]] + 12, sr, b), gain,
+            bus.add(form.t(bar.beat + k / 2), bus.make(pluck, tones[order[k]] + 12, sr, b), gain,
                     0.35 if k % 4 < 2 else -0.35)
         for k in range(bar.beats):
-            bus.add(form.t(bar.beat + k), bus.make(_kick, sr, True, _hz(_near(form.key, 31))), 0.25 + 0.25 * e)
-        bass = _near(bar.chord[0], 38)
-        bus.add(form.t(bar.beat), bus.make(_bass, bass, int(bar.beats * form.beat_s * sr), sr, 0.3 * b), 0.2)
+            bus.add(form.t(bar.beat + k), bus.make(kick, sr, True, hz(_near(form.key, 31))), 0.25 + 0.25 * e)
+        root = _near(bar.chord[0], 38)
+        bus.add(form.t(bar.beat), bus.make(bass, root, int(bar.beats * form.beat_s * sr), sr, 0.3 * b), 0.2)
     _final_chord(bus, form, b, 0.18, tail_n)
-    bus.add(form.t(form.final_beat), bus.make(_kick, sr, True, _hz(_near(form.key, 31))), 0.4)
+    bus.add(form.t(form.final_beat), bus.make(kick, sr, True, hz(_near(form.key, 31))), 0.4)
 
 
 def _piano_style(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, tail_n: int) -> None:
@@ -469,31 +321,31 @@ def _piano_style(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generat
     off = _offbeat_gain(plan)
     beat_n = int(form.beat_s * sr)
     for bar in form.bars:  # a bass note held through the bar; the chord struck on every beat, lifted before the next
-        bus.add(form.t(bar.beat), bus.make(_piano, _near(bar.chord[0], 43), bar.beats * beat_n, sr, b), 0.3, -0.3)
+        bus.add(form.t(bar.beat), bus.make(piano, _near(bar.chord[0], 43), bar.beats * beat_n, sr, b), 0.3, -0.3)
         tones = sorted(_near(pc, 60) for pc in bar.chord)
         for k in range(bar.beats):
             for m in tones:
-                bus.add(form.t(bar.beat + k), bus.make(_piano, m, int(0.7 * beat_n), sr, b), 0.16, -0.1)
+                bus.add(form.t(bar.beat + k), bus.make(piano, m, int(0.7 * beat_n), sr, b), 0.16, -0.1)
             if e > 0.55 and k % 2 == 1:
-                fill = bus.make(_piano, tones[2] + 12, beat_n // 3, sr, b)
+                fill = bus.make(piano, tones[2] + 12, beat_n // 3, sr, b)
                 bus.add(form.t(bar.beat + k + 0.5), fill, 0.06 * off, 0.1)
     tune = _melody(form, rng, e)
     for (beat, m, on), nxt in zip(tune, [t[0] for t in tune[1:]] + [form.final_beat]):
         hold = int(min(nxt - beat, 2.0) * beat_n)
-        bus.add(form.t(beat), bus.make(_piano, m, hold, sr, b), 0.2 if on else 0.1, 0.25)
+        bus.add(form.t(beat), bus.make(piano, m, hold, sr, b), 0.2 if on else 0.1, 0.25)
     t_end = form.t(form.final_beat)
     for m in [_near(form.tonic[0], 36), _near(form.tonic[0], 48)] + [_near(pc, 62) for pc in form.tonic] + \
              [_near(form.tonic[0], 72)]:
-        bus.add(t_end, _piano(m, tail_n, sr, b), 0.2, 0.0)
+        bus.add(t_end, piano(m, tail_n, sr, b), 0.2, 0.0)
 
 
 def _drive(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, tail_n: int) -> None:
     sr, b, e = bus.sr, plan.brightness, plan.energy
     off = _offbeat_gain(plan)
-    kick, snare = _kick(sr, False, _hz(_near(form.key, 31))), _noise_hit(rng, 1500, 6000 + 6000 * b, 0.1, 0.35, sr)
-    snare = snare + 0.6 * _modal((1.0,), (1.0,), (0.06,), _near(form.key + 7, 55), snare.size, sr)  # on the fifth
-    hats = [_noise_hit(rng, 6000 + 3000 * b, 16000, 0.03, 0.15, sr) for _ in range(3)]
-    crash = [_noise_hit(rng, 3000 + 2000 * b, 16000, 1.0, 2.5, sr) for _ in range(2)]
+    thump, snare = kick(sr, False, hz(_near(form.key, 31))), noise_hit(rng, 1500, 6000 + 6000 * b, 0.1, 0.35, sr)
+    snare = snare + 0.6 * modal((1.0,), (1.0,), (0.06,), _near(form.key + 7, 55), snare.size, sr)  # on the fifth
+    hats = [noise_hit(rng, 6000 + 3000 * b, 16000, 0.03, 0.15, sr) for _ in range(3)]
+    crash = [noise_hit(rng, 3000 + 2000 * b, 16000, 1.0, 2.5, sr) for _ in range(2)]
     eighth_n = int(form.beat_s * sr / 2)
     per_beat = 4 if e > 0.7 else 2
     for bar in form.bars:
@@ -502,7 +354,7 @@ def _drive(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, ta
             bus.add(form.t(bar.beat), crash[1], 0.12, 0.5)
         root = _near(bar.chord[0], 38)
         for k in range(bar.beats):
-            bus.add(form.t(bar.beat + k), kick, 0.55)
+            bus.add(form.t(bar.beat + k), thump, 0.55)
             if k % 2 == 1:
                 bus.add(form.t(bar.beat + k), snare, 0.12, -0.1)
             for h in range(per_beat):
@@ -511,18 +363,18 @@ def _drive(bus: _Bus, form: _Form, plan: MusicPlan, rng: np.random.Generator, ta
             for h in range(2):
                 m = root + (12 if (k == 3 and h == 1) else 0)
                 gain = 0.2 * off if h else 0.3
-                bus.add(form.t(bar.beat + k + h / 2), bus.make(_bass, m, eighth_n, sr, b), gain)
-        stab = bus.make(_stab, tuple(_near(pc, 64) for pc in bar.chord), eighth_n, sr, b)
+                bus.add(form.t(bar.beat + k + h / 2), bus.make(bass, m, eighth_n, sr, b), gain)
+        chord_stab = bus.make(stab, tuple(_near(pc, 64) for pc in bar.chord), eighth_n, sr, b)
         hits = ((0, 0.22), (2, 0.22), (2.5, 0.08 * off)) if e > 0.45 else ((0, 0.22), (2, 0.22))
         for k, gain in hits:  # stabs on one and three balance the snare on two and four: every beat as strong
             if k < bar.beats:
-                bus.add(form.t(bar.beat + k), stab, gain, -0.6)
-                bus.add(form.t(bar.beat + k) + 0.011, stab, 0.75 * gain, 0.6)
+                bus.add(form.t(bar.beat + k), chord_stab, gain, -0.6)
+                bus.add(form.t(bar.beat + k) + 0.011, chord_stab, 0.75 * gain, 0.6)
     t_end = form.t(form.final_beat)
-    bus.add(t_end, kick, 0.6)
+    bus.add(t_end, thump, 0.6)
     bus.add(t_end, crash[0], 0.16, -0.5)
     bus.add(t_end, crash[1], 0.16, 0.5)
-    bus.add(t_end, _bass(_near(form.key, 38), tail_n, sr, b), 0.3)
+    bus.add(t_end, bass(_near(form.key, 38), tail_n, sr, b), 0.3)
     _final_chord(bus, form, b, 0.18, tail_n, 64)
 
 
@@ -536,14 +388,14 @@ def _accents(bus: _Bus, plan: MusicPlan, rng: np.random.Generator) -> None:
     boom_n = int(1.2 * sr)
     t = dsp.time_axis(boom_n, sr)
     boom = np.sin(2.0 * np.pi * np.cumsum(38.0 + 40.0 * np.exp(-t / 0.08)) / sr) * np.exp(-t / 0.45)
-    boom = (boom * _envelope(boom_n, int(0.001 * sr), int(0.05 * sr))).astype(np.float32)
+    boom = (boom * envelope(boom_n, int(0.001 * sr), int(0.05 * sr))).astype(np.float32)
     cuts = [cut for cut in plan.accents_s if ACCENT_AFTER_S <= cut < bus.n / sr]
     level = ACCENT_LEVEL[plan.style]
     crashes, bodies = {}, {}  # three of each, taken in turn: cuts do not all sound alike, nor cost a crash each
     for i, cut in enumerate(cuts):
         if i < 3:
-            crashes[i] = [_noise_hit(rng, 2500 + 3000 * plan.brightness, 16000, 0.4, 1.5, sr) for _ in range(2)]
-            bodies[i] = _noise_hit(rng, 150, 2500, 0.08, 0.4, sr)
+            crashes[i] = [noise_hit(rng, 2500 + 3000 * plan.brightness, 16000, 0.4, 1.5, sr) for _ in range(2)]
+            bodies[i] = noise_hit(rng, 150, 2500, 0.08, 0.4, sr)
         bus.add(cut, crashes[i % 3][0], 0.2 * level, -0.6)
         bus.add(cut, crashes[i % 3][1], 0.2 * level, 0.6)
         bus.add(cut, boom, 0.5 * level)
@@ -590,7 +442,7 @@ def _swell(bus: _Bus, plan: MusicPlan) -> None:
     n, sr = bus.n, bus.sr
     tonic = _chord(plan.key, SCALES[plan.mode], 0)
     for m, pan in zip([_near(pc, 60) for pc in tonic] + [_near(tonic[0], 48)], (-0.5, 0.5, 0.0, 0.0)):
-        bus.add(0.0, _pad(m, n, 0, 0, sr, plan.brightness), 0.2, pan)
+        bus.add(0.0, pad(m, n, 0, 0, sr, plan.brightness), 0.2, pan)
     bus.x *= (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / max(n - 1, 1))).astype(np.float32)[:, None]
 
 
