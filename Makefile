@@ -10,7 +10,7 @@ SHARED ?= ../shared
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
-	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-soundtrack | make bench-memory | make eval | make sounds | make sheets | make bench-sounds | make clean"
+	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-soundtrack | make bench-memory | make bench-costs | make eval | make sounds | make sheets | make bench-sounds | make clean"
 
 NEURAL := $(VENV)/.installed-neural
 
@@ -48,8 +48,15 @@ test bench-load: | /usr/bin/redis-server
 /usr/bin/redis-server:
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server
 
+# seconds per stage for every clip (one process), then the whole `foley` process against the speed targets
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --shared $(SHARED) $(BENCH_ARGS)
+	$(BIN)/python benchmarks/speed.py --shared $(SHARED)
+
+# seconds per stage against resolution (360p..4K), length and people
+.PHONY: bench-costs
+bench-costs: $(STAMP)
+	$(BIN)/python benchmarks/costs.py --shared $(SHARED) $(BENCH_ARGS)
 
 eval: $(STAMP)
 	$(BIN)/foley eval --shared $(SHARED) $(EVAL_ARGS)

@@ -107,7 +107,8 @@ def bench_clip(path: Path, out_dir: Path) -> dict:
 
     total = sum(t.values())
     return {"clip": path.name, "duration_s": info.duration_s, "frames": info.n_frames,
-            "size": f"{info.width}x{info.height}", "events": len(contacts), "specifics": len(actions), **t,
+            "size": f"{info.width}x{info.height}", "events": len(contacts), "specifics": len(actions),
+            "people": len(poses.tracks), "followed": sum(int(tr.present.sum()) for tr in poses.tracks), **t,
             "layers": layers, "total": total,
             "rtf": total / info.duration_s, "ms_per_frame": 1000 * (t["decode"] + t["pose"]) / info.n_frames}
 

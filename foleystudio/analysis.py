@@ -23,13 +23,14 @@ from foleystudio.cache import (
     save_poses,
     video_key,
 )
+from foleystudio.chunking import Chunk, join_chunks, plan_chunks, run_chunks
 from foleystudio.media.frames import iter_frames, prefetched
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.actions import ActionConfig, ActionEvents, detect_actions
 from foleystudio.vision.contacts import ContactConfig, ContactEvents, detect_contacts
 from foleystudio.vision.motion import MotionConfig, MotionTracker
-from foleystudio.vision.pose import PoseConfig, Poses, estimate_poses
+from foleystudio.vision.pose import PoseConfig, Poses, estimate_poses, finish_poses
 from foleystudio.vision.scene import SceneConfig, SceneEstimate, estimate_scene, tap_frames
 from foleystudio.vision.shots import ShotDetector, Shots
 from foleystudio.vision.surface.clip import load_clip
@@ -53,6 +54,7 @@ class AnalysisOptions:
     )
     estimate_scene: bool = True  # look at the ground under each contact (about 15 ms a patch)
     clip_dir: str | None = None  # local open_clip model folder: CLIP judges ground and setting, not the built-in model
+    workers: int = 1  # processes for one video: a video long enough is analysed in chunks at once (chunking.py)
     use_cache: bool = True  # read/write pose tracks in the cache directory
     cache_dir: str | None = None  # None: $FOLEY_CACHE or ~/.cache/foleystudio
 
@@ -160,6 +162,12 @@ def analyse_poses(
                 progress({"stage": "decode", "frame": frame.index})
         return cached
 
+    chunks = plan_chunks(info, options.workers)
+    if len(chunks) > 1:
+        poses = _poses_in_chunks(info, chunks, options, callback=callback, shots=shots, sampler=sampler, motion=motion)
+        if key is not None:
+            _keep(save_poses, cache_dir, key, poses)
+        return poses
     width, height = info.display_size
     taps = {"shots": shots, "sampler": sampler, "motion": motion}
     frames = prefetched(tap_frames(iter_frames(info), **taps))  # decoded (and tapped) while pose runs
@@ -168,3 +176,18 @@ def analyse_poses(
     if key is not None:
         _keep(save_poses, cache_dir, key, poses)
     return poses
+
+
+def _poses_in_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions, *, callback: Callback | None,
+                     shots: ShotDetector | None, sampler: FrameSampler | None, motion: MotionTracker | None) -> Poses:
+    """The poses of `chunks` run at once in worker processes; the shots, sample and stops they saw go into
+    `shots`, `sampler` and `motion` as one pass would have put them."""
+    joined = join_chunks(run_chunks(info, chunks, options, callback=callback))
+    if shots is not None:
+        shots.take(joined.shots)
+    if sampler is not None and joined.sampled is not None:
+        sampler.take(joined.sampled)
+    if motion is not None and joined.stops is not None:
+        motion.take(joined.stops)
+    width, height = info.display_size
+    return finish_poses(joined.followed, width, height, options.pose)

@@ -60,6 +60,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--fail-under", type=float, metavar="F1", help="exit 1 when the new detector's overall F1 is below this"
     )
+    parser.add_argument("--workers", type=_workers, default="auto", metavar="N|auto",
+                        help="processes analysing one clip at once, each on a chunk of it, as `foley --workers` "
+                             "(default: auto, one per CPU)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             config=config,
             scoring=ScoringConfig(confident_at=args.confident_at),
             use_cache=not args.no_cache,
+            workers=args.workers,
             callback=progress,
         )
     finally:
@@ -93,6 +97,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"eval: overall F1 {report.new.f1:.3f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
         return 1
     return 0
+
+
+def _workers(text: str) -> int:
+    from foleystudio.chunking import parse_workers
+
+    try:
+        return parse_workers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def default_shared_dir() -> Path:

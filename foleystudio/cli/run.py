@@ -21,6 +21,7 @@ from foleystudio.api import (
     render,
     start_frame,
 )
+from foleystudio.chunking import MIN_CHUNK_S, default_workers, parse_workers
 from foleystudio.errors import ExportError, InputError
 from foleystudio.media.probe import probe_video
 from foleystudio.native_log import user_stderr
@@ -144,6 +145,9 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preview-size", metavar="WxH", type=_size,
                    help="size of the annotated preview (--export preview; default: the source's)")
     p.add_argument("--no-cache", action="store_true", help="recompute the analysis even if cached")
+    p.add_argument("--workers", type=_workers, default="auto", metavar="N|auto",
+                   help=f"processes analysing one video at once, each on a chunk of it (videos of {2 * MIN_CHUNK_S:g} s "
+                        f"or more; auto: one per CPU, {default_workers()} here)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -196,7 +200,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence,
                                                scuffs=not args.no_scuffs),
                               estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir,
-                              detect_actions=not args.no_actions)
+                              detect_actions=not args.no_actions, workers=args.workers)
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
                                    keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person,
@@ -290,6 +294,13 @@ def _level(text: str) -> tuple[str, float]:
     if not low <= value <= high:
         raise argparse.ArgumentTypeError(f"{text!r}: the level must be {low:g}..{high:g} dB")
     return layer, value
+
+
+def _workers(text: str) -> int:
+    try:
+        return parse_workers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _unit(text: str) -> float:

@@ -133,13 +133,14 @@ def evaluate(
     baseline: BaselineConfig = BaselineConfig(),
     use_cache: bool = True,
     cache_dir: str | None = None,
+    workers: int = 1,
     callback: Callback | None = None,
 ) -> EvalReport:
     """Detect contacts with `config` and with the old baseline on every clip; score both."""
     infos = [_checked_info(pair) for pair in pairs]
     if callback:
         callback({"stage": "eval", "clips": len(pairs), "total_frames": sum(i.n_frames for i in infos)})
-    options = AnalysisOptions(contacts=config, use_cache=use_cache, cache_dir=cache_dir)
+    options = AnalysisOptions(contacts=config, use_cache=use_cache, cache_dir=cache_dir, workers=workers)
     results = []
     for index, (pair, info) in enumerate(zip(pairs, infos)):
         name = pair.gt.name

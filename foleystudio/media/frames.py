@@ -25,10 +25,14 @@ class Frame:
     scale: float  # image pixels per display pixel (<= 1)
 
 
-def iter_frames(info: VideoInfo, *, max_side_px: int = DEFAULT_MAX_SIDE_PX, step: int = 1) -> Iterator[Frame]:
-    """Yield every `step`-th frame of `info.path` as RGB, rotated upright.
+def iter_frames(info: VideoInfo, *, max_side_px: int = DEFAULT_MAX_SIDE_PX, step: int = 1, start: int = 0,
+                stop: int | None = None) -> Iterator[Frame]:
+    """Yield every `step`-th frame of `info.path` from frame `start` up to (not including) `stop`, as RGB,
+    rotated upright.
 
-    Times come from the probe's timestamps, so variable frame rate is exact.
+    Times come from the probe's timestamps, so variable frame rate is exact. A `start` past the first
+    frame seeks to the keyframe at or before it and decodes from there (frames before `start` are decoded,
+    not converted), so a chunk of a video costs what its own frames cost, plus at most one GOP.
     """
     disp_w, disp_h = info.display_size
     scale = min(1.0, max_side_px / max(disp_w, disp_h))
@@ -40,20 +44,39 @@ def iter_frames(info: VideoInfo, *, max_side_px: int = DEFAULT_MAX_SIDE_PX, step
     else:
         dec_w, dec_h = out_w, out_h
     times = info.frame_times_s
+    stop = len(times) if stop is None else min(stop, len(times))
     index = 0
     try:
         with av.open(info.path, metadata_errors="ignore") as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            seeking = start > 0
+            if seeking:
+                container.seek(_stream_pts(info, stream, start), stream=stream, backward=True, any_frame=False)
             for frame in container.decode(stream):
-                if index >= len(times):
+                if seeking:  # the first frame after a seek: which one it is, from its time
+                    index, seeking = _frame_index(info, frame), False
+                if index >= stop:
                     break
-                if index % step == 0:
+                if index >= start and index % step == 0:
                     rgb = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
                     yield Frame(index=index, t_s=times[index], rgb=_rotate(rgb, info.rotation), scale=out_w / disp_w)
                 index += 1
     except av.error.FFmpegError as exc:
         raise InputError(f"{info.path}: decoding failed at frame {index}: {exc}") from None
+
+
+def _stream_pts(info: VideoInfo, stream, index: int) -> int:
+    """The stream timestamp of frame `index` (what a seek aims at)."""
+    return int(round((info.start_s + info.frame_times_s[index]) / float(stream.time_base)))
+
+
+def _frame_index(info: VideoInfo, frame) -> int:
+    """The index of a decoded frame, from its presentation time (0 when it has none: the file's start)."""
+    if frame.pts is None or frame.time_base is None:
+        return 0
+    t = float(frame.pts * frame.time_base) - info.start_s
+    return int(np.argmin(np.abs(np.asarray(info.frame_times_s) - t)))
 
 
 def _rotate(rgb: np.ndarray, rotation: int) -> np.ndarray:

@@ -40,6 +40,8 @@ class VideoInfo:
     variable_frame_rate: bool
     frame_times_s: tuple[float, ...]  # presentation time of each frame from the first
     timecode: str | None = None  # the source's own start timecode (a tmcd track or a "timecode" tag), if any
+    keyframes: tuple[int, ...] = ()  # frames (by index) a decoder can start at: where a chunk of work may begin
+    start_s: float = 0.0  # the first frame's presentation time in the stream (frame_times_s are from it)
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -74,7 +76,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         width, height = stream.codec_context.width, stream.codec_context.height
         _check_size(path, width, height)
         header_s = float(container.duration) / av.time_base if container.duration else None
-        pts, last_duration = _demux_timestamps(path, container, stream)
+        pts, last_duration, keys = _demux_timestamps(path, container, stream)
         if not pts:
             raise InputError(f"{path}: the video stream has no frames")
         rotation, pix_fmt = _decode_first(path, stream)
@@ -87,6 +89,7 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
     tb = stream.time_base
     pts_arr = np.array(sorted(pts), dtype=np.int64)
     times = (pts_arr - pts_arr[0]) * float(tb)
+    keyframes = tuple(int(i) for i in np.unique(np.searchsorted(pts_arr, sorted(keys))))
     frame_dur = last_duration * float(tb) if last_duration else 1.0 / float(fps)
     duration_s = float(times[-1] + frame_dur)
     if duration_s > MAX_DURATION_S:
@@ -111,6 +114,8 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         variable_frame_rate=_is_vfr(times, fps),
         frame_times_s=tuple(float(t) for t in times),
         timecode=timecode,
+        keyframes=keyframes,
+        start_s=float(pts_arr[0] * tb),
     )
 
 
@@ -135,19 +140,22 @@ def _check_size(path: Path, width: int, height: int) -> None:
         raise InputError(f"{path}: frame size {width}x{height} is too large (at most {MAX_SIDE_PX} px a side)")
 
 
-def _demux_timestamps(path: Path, container, stream) -> tuple[list[int], int]:
-    """Presentation timestamps of every video packet, without decoding."""
+def _demux_timestamps(path: Path, container, stream) -> tuple[list[int], int, list[int]]:
+    """Presentation timestamps of every video packet and of the keyframes among them, without decoding."""
     pts: list[int] = []
+    keys: list[int] = []
     last_duration = 0
     try:
         for packet in container.demux(stream):
             if packet.size == 0 or packet.pts is None:
                 continue
             pts.append(packet.pts)
+            if packet.is_keyframe:
+                keys.append(packet.pts)
             last_duration = packet.duration or last_duration
     except av.error.FFmpegError as exc:
         raise InputError(f"{path}: truncated or corrupt ({_reason(exc)})") from None
-    return pts, last_duration
+    return pts, last_duration, keys
 
 
 def _decode_first(path: Path, stream) -> tuple[int, str]:

@@ -46,12 +46,14 @@ class CameraTracker:
         self._scale = 1.0  # working px per frame px
         self._chain = np.eye(3)
         self._path: list[np.ndarray] = []
+        self._starts: list[bool] = []  # the path started over at this frame
 
     def add(self, frame: Frame, boxes: list[tuple[float, float, float, float]] = (), *, cut: bool = False) -> None:
         """One frame; `boxes` (x0, y0, x1, y1, display px) are masked out; `cut` starts a new ground frame."""
         grey, scale = self._working(frame.rgb)
         mask = self._mask(grey.shape, boxes, scale * frame.scale)
         step = None if cut or self._prev is None else self._step(self._prev, grey, self._prev_mask)
+        self._starts.append(step is None)
         if step is None:
             self._chain = np.eye(3)
         else:
@@ -64,6 +66,10 @@ class CameraTracker:
     def path(self) -> np.ndarray:
         """(n, 2, 3): display pixels of each frame -> display pixels of its shot's first frame."""
         return np.array(self._path, dtype=np.float64).reshape(-1, 2, 3)
+
+    def starts(self) -> np.ndarray:
+        """(n,) bool: frames where the path starts over (a cut, the first frame, or a step that could not be fitted)."""
+        return np.array(self._starts, dtype=bool)
 
     def _working(self, rgb: np.ndarray) -> tuple[np.ndarray, float]:
         h, w = rgb.shape[:2]
@@ -112,6 +118,25 @@ class CameraTracker:
         if np.abs(shift).max() < cfg.still_px:
             return np.eye(3)
         return np.vstack([fit, [0.0, 0.0, 1.0]])
+
+
+def joined_path(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    """One camera path from chunks' (path, starts, owned) in order, where `owned` marks a chunk's own frames
+    (after its warm-up, which overlaps the chunk before). A chunk's path starts over at its first frame; frames
+    before its next start are carried onto the path before it through the last frame both chunks saw."""
+    out: list[np.ndarray] = []
+    for path, starts, owned in parts:
+        full = np.concatenate([path, np.broadcast_to([[[0.0, 0.0, 1.0]]], (len(path), 1, 3))], axis=1)
+        first = int(np.argmax(owned)) if owned.any() else len(path)
+        if out and first > 0:
+            # the frame before this chunk's own: the last chunk's path and this one's both reach it
+            prev = np.vstack([out[-1], [0.0, 0.0, 1.0]])
+            carry = prev @ np.linalg.inv(full[first - 1])
+            restart = np.nonzero(starts[first:])[0]
+            end = first + (int(restart[0]) if restart.size else len(path) - first)
+            full[first:end] = carry @ full[first:end]
+        out.extend(full[owned, :2])
+    return np.array(out, dtype=np.float64).reshape(-1, 2, 3)
 
 
 def apply(transforms: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -133,6 +133,7 @@ class MotionTracker:
         self._prev: tuple[int, float, np.ndarray] | None = None  # (index, t_s, normalised uint8)
         self._fields: deque[_Field | None] = deque(maxlen=RING)  # None: a cut or an unknown camera
         self._candidates: list[MotionEvent] = []
+        self._judged: list[int] = []  # per candidate: the frame its interval starts at (who owns it in a chunk)
         self._shape: tuple[int, int] | None = None
 
     def feed(self, frame_index: int, t_s: float, gray_small: np.ndarray) -> None:
@@ -153,6 +154,15 @@ class MotionTracker:
     def result(self) -> MotionEvents:
         """The impacts found so far, merged and sorted by time."""
         return MotionEvents(tuple(_merge(self._candidates, self.config, self.width / self.height)))
+
+    def candidates(self, lo: int, hi: int) -> list[MotionEvent]:
+        """The stops judged on intervals that start at frames lo <= f < hi: a chunk's own share. An interval is
+        judged once the two after it are seen, so a chunk feeds three frames past `hi`, and one before `lo`."""
+        return [e for e, f in zip(self._candidates, self._judged) if lo <= f < hi]
+
+    def take(self, candidates: list[MotionEvent]) -> None:
+        """Hold `candidates` (a whole video's, from its chunks, in order) in place of its own: `result` merges them."""
+        self._candidates, self._judged = list(candidates), [e.frame for e in candidates]  # judged: near enough
 
     # ------------------------------------------------------------------------------------ per frame
 
@@ -221,6 +231,7 @@ class MotionTracker:
             event = self._judge(region, before, here, after1, after2)
             if event is not None:
                 self._candidates.append(event)
+                self._judged.append(here.start)
 
     def _judge(self, r: _Region, before: _Field | None, here: _Field, after1: _Field,
                after2: _Field) -> MotionEvent | None:

@@ -77,6 +77,18 @@ class Poses:
     camera: np.ndarray | None = None  # (n, 2, 3): display px of each frame -> its shot's first frame (vision.camera)
 
 
+@dataclass(frozen=True, eq=False)
+class Followed:
+    """Everyone followed over a run of frames, before short tracks are dropped: a whole video's, or a chunk's
+    (`chunking` joins chunks' into one)."""
+
+    frames: np.ndarray  # (n,) int, frame indices
+    t_s: np.ndarray  # (n,) float
+    tracks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # per person: image, world, visibility (n rows)
+    camera: np.ndarray  # (n, 2, 3) display px of each frame -> the frame its camera path starts at
+    camera_starts: np.ndarray  # (n,) bool: the camera path starts over here (a cut, or a step it could not fit)
+
+
 def estimate_poses(
     frames: Iterable[Frame],
     *,
@@ -86,6 +98,11 @@ def estimate_poses(
     callback: Callback | None = None,
 ) -> Poses:
     """Run BlazePose over `frames` (display size `width` x `height`), every person."""
+    return finish_poses(follow(frames, config=config, callback=callback), width, height, config)
+
+
+def follow(frames: Iterable[Frame], *, config: PoseConfig = PoseConfig(), callback: Callback | None = None) -> Followed:
+    """Follow everyone through `frames` (and the camera under them)."""
     camera = CameraTracker()
     with _Models(config) as models:
         people = _People(models, config)
@@ -94,7 +111,23 @@ def estimate_poses(
             camera.add(frame, people.boxes(), cut=cut)  # the ground moves under the people, not with them
             if callback is not None:
                 callback({"stage": "pose", "frame": frame.index})
-    return replace(people.result(width, height), camera=camera.path())
+    return people.followed(camera)
+
+
+def finish_poses(followed: Followed, width: int, height: int, config: PoseConfig = PoseConfig()) -> Poses:
+    """The tracks worth keeping (feet seen long enough), numbered in order of first appearance."""
+    kept = []
+    for image, world, vis in followed.tracks:
+        present = ~np.isnan(image[:, 0, 0])
+        if tk.keep_track(vis, present, followed.t_s, min_s=config.min_track_s):
+            kept.append((int(np.argmax(present)), image, world, vis))
+    kept.sort(key=lambda k: k[0])  # ids in order of first appearance
+    tracks = tuple(
+        PoseTrack(person=i, frames=followed.frames, t_s=followed.t_s, image=img, world=wld, visibility=v)
+        for i, (_, img, wld, v) in enumerate(kept)
+    )
+    return Poses(width=width, height=height, frames=followed.frames, t_s=followed.t_s, tracks=tracks,
+                 camera=followed.camera)
 
 
 @dataclass
@@ -225,26 +258,18 @@ class _People:
         self.active[person] = track
         self._accept(track, obs, frame)
 
-    def result(self, width: int, height: int) -> Poses:
+    def followed(self, camera: CameraTracker) -> Followed:
         n = len(self.indices)
-        frames = np.array(self.indices, dtype=np.int64)
-        t_s = np.array(self.times, dtype=np.float64)
-        kept = []
+        tracks = []
         for track in [*self.done, *self.active.values(), *self.lost.values()]:
             image = np.full((n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
             world = np.full((n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
             vis = np.zeros((n, N_LANDMARKS), dtype=np.float32)
             for pos, img, wld, v in track.rows:
                 image[pos], world[pos], vis[pos] = img, wld, v
-            present = ~np.isnan(image[:, 0, 0])
-            if tk.keep_track(vis, present, t_s, min_s=self.cfg.min_track_s):
-                kept.append((int(np.argmax(present)), image, world, vis))
-        kept.sort(key=lambda k: k[0])  # ids in order of first appearance
-        tracks = tuple(
-            PoseTrack(person=i, frames=frames, t_s=t_s, image=img, world=wld, visibility=v)
-            for i, (_, img, wld, v) in enumerate(kept)
-        )
-        return Poses(width=width, height=height, frames=frames, t_s=t_s, tracks=tracks)
+            tracks.append((image, world, vis))
+        return Followed(frames=np.array(self.indices, dtype=np.int64), t_s=np.array(self.times, dtype=np.float64),
+                        tracks=tuple(tracks), camera=camera.path(), camera_starts=camera.starts())
 
 
 # -- MediaPipe ---------------------------------------------------------------------------

@@ -157,6 +157,38 @@ class ShotDetector:
     def add_frame(self, frame: Frame) -> None:
         self.add(frame.index, frame.t_s, make_thumbnail(frame.rgb))
 
+    _SERIES = ("_index", "_t", "_d1", "_struct", "_d3", "_luma", "_flat", "_resume")
+
+    def series(self, lo: int = 0, hi: int | None = None) -> dict[str, array]:
+        """The per-frame measurements of frames lo <= f < hi: a chunk's own share, for `joined`. Each frame's
+        are measured against the frames before it, so a chunk that starts `warm_up_frames` earlier measures
+        its own frames as one pass would."""
+        index = np.asarray(self._index)
+        a, b = np.searchsorted(index, lo), np.searchsorted(index, hi if hi is not None else np.iinfo(np.int64).max)
+        out = {name: getattr(self, name)[a:b] for name in self._SERIES}
+        for w, cols in self._span.items():
+            for j, col in enumerate(cols):
+                out[f"span{w}.{j}"] = col[a:b]
+        return out
+
+    @property
+    def warm_up_frames(self) -> int:
+        """Frames a detector must see before the ones it measures as one pass over the video would."""
+        return max(self.config.dissolve_windows_frames) + 1
+
+    def take(self, parts: Iterable[dict[str, array]]) -> None:
+        """Hold the chunks' series end to end (in order) in place of its own: `finish` then finds the shots of
+        the whole video."""
+        for name in self._SERIES:
+            setattr(self, name, array(getattr(self, name).typecode))
+        self._span = {w: (array("d"), array("d"), array("d")) for w in self._span}
+        for part in parts:
+            for name in self._SERIES:
+                getattr(self, name).extend(part[name])
+            for w, cols in self._span.items():
+                for j, col in enumerate(cols):
+                    col.extend(part[f"span{w}.{j}"])
+
     def finish(self, *, end_s: float | None = None, end_frame: int | None = None) -> Shots:
         """The shots so far; `end_s`/`end_frame` close the last one (default: one frame past the last)."""
         n = len(self._index)

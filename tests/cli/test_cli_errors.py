@@ -109,6 +109,8 @@ def test_usage_errors_exit_2(tmp_path):
     assert_refused(foley("x.mp4", "--layers", "footsteps,dialogue"), 2,
                    "the layers are footsteps, specifics, moves, ambience, music")
     assert_refused(foley("x.mp4", "--music", "jazz"), 2, "invalid choice: 'jazz'")
+    assert_refused(foley("x.mp4", "--workers", "0"), 2, "0 is outside 1..64")
+    assert_refused(foley("eval", "--workers", "many"), 2, "'many' is not a number of processes")
     assert_refused(foley("x.mp4", "--loudness", "-5"), 2, "the loudness must be -40..-9 LUFS")
     assert_refused(foley("x.mp4", "--ambience-level", "-99"), 2, "-60..12 dB")
     assert_refused(foley("x.mp4", "--layers", "music", "--no-music"), 2, "leave no layer")

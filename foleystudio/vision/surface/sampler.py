@@ -60,6 +60,16 @@ class FrameSampler:
     def add_frame(self, frame: Frame) -> None:
         self.add(frame.index, frame.t_s, frame.rgb, scale=frame.scale)
 
+    def take(self, parts: list[tuple[int, list[SampledFrame]]]) -> None:
+        """Hold, in place of its own, the frames one pass over the whole video keeps, from chunks' (stride, frames
+        in their own range) in order. Strides are powers of two, so a chunk at a finer stride kept every frame a
+        coarser one keeps; thinning the union to the coarsest, then on while it is full, is what one pass does."""
+        self.stride = max([stride for stride, _ in parts], default=1)
+        self._frames = [s for _, frames in parts for s in frames if s.index % self.stride == 0]
+        while len(self._frames) >= self.config.capacity:
+            self.stride *= 2
+            self._frames = [s for s in self._frames if s.index % self.stride == 0]
+
     @property
     def frames(self) -> tuple[SampledFrame, ...]:
         return tuple(self._frames)
