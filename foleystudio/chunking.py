@@ -237,7 +237,8 @@ PROGRESS_EVERY = 8
 
 def run_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions,
                callback: Callback | None = None) -> list[ChunkResult]:
-    """Every chunk in its own worker process, at once; progress as frames done of all chunks' frames."""
+    """The first chunk here, every other in its own worker process, at once; progress as frames done of all
+    chunks' frames."""
     total = sum(c.stop - c.start for c in chunks)
     done = [0]
     lock = threading.Lock()
@@ -251,9 +252,10 @@ def run_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions,
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # one core each: no spinning pools
     with tempfile.TemporaryDirectory(prefix="foley-chunks-") as tmp:
         workers = [_Worker(info, chunk, options, Path(tmp) / f"chunk{chunk.index}.pickle", env, progress)
-                   for chunk in chunks]
-        try:
-            return [w.result() for w in workers]
+                   for chunk in chunks[1:]]
+        try:  # this process has its modules loaded: it takes a chunk while the workers start
+            here = run_chunk(info, chunks[0], options, callback=lambda _event: progress(1))
+            return [here, *(w.result() for w in workers)]
         finally:
             for w in workers:
                 w.stop()

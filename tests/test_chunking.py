@@ -8,6 +8,7 @@ footage (a cut, four people, a sprint), a two-process analysis finds the events 
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from fractions import Fraction
 
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from foleystudio.analysis import AnalysisOptions, analyse
 from foleystudio.chunking import (MIN_CHUNK_S, MOTION_TAIL_FRAMES, Chunk, ChunkResult, join_chunks, parse_workers,
-                                  plan_chunks, run_chunks)
+                                  _Worker, plan_chunks, run_chunk, run_chunks)
 from foleystudio.errors import InputError
 from foleystudio.media.frames import Frame, iter_frames
 from foleystudio.media.probe import VideoInfo, probe_video
@@ -241,9 +242,24 @@ def test_two_processes_find_the_events_one_finds(shared):
     assert len(two.poses.tracks) == len(one.poses.tracks) and len(two.poses.frames) == 372
 
 
-def test_a_chunks_error_reaches_the_caller_as_the_error_it_was(tmp_path):
+def test_a_workers_error_reaches_the_caller_as_the_error_it_was(tmp_path):
     video = make_video(tmp_path / "v.mp4", n_frames=60)
     info = replace(probe_video(video), path=str(tmp_path / "gone.mp4"))
-    chunks = [Chunk(0, 0, 0, 30, 33), Chunk(1, 0, 30, 60, 60)]
+    worker = _Worker(info, Chunk(1, 0, 30, 60, 60), AnalysisOptions(use_cache=False), tmp_path / "out.pickle",
+                     dict(os.environ), progress=lambda frames: None)
     with pytest.raises(InputError, match="gone.mp4"):
-        run_chunks(info, chunks, AnalysisOptions(use_cache=False))
+        worker.result()
+
+
+def test_chunks_run_at_once_give_what_each_gives_alone(tmp_path):
+    info = probe_video(make_video(tmp_path / "v.mp4", n_frames=90))
+    chunks = plan_chunks(info, 2, min_chunk_s=1.0)
+    seen = []
+    options = AnalysisOptions(use_cache=False)
+    together = run_chunks(info, chunks, options, callback=seen.append)
+    alone = [run_chunk(info, chunk, options) for chunk in chunks]
+    assert [r.chunk for r in together] == chunks and len(chunks) == 2
+    for a, b in zip(together, alone):
+        np.testing.assert_array_equal(a.followed.frames, b.followed.frames)
+        assert a.shots == b.shots
+    assert seen[-1]["frame"] == seen[-1]["total"] - 1 == sum(c.stop - c.start for c in chunks) - 1

@@ -330,6 +330,8 @@ class _Progress:
         self.total = total
         self.bar = None
         self.stage = None
+        if enabled:
+            user_stderr()  # the terminal's stream, taken now: the first bar starts while pose mutes fd 2
 
     def __enter__(self):
         return self
@@ -354,6 +356,8 @@ class _Progress:
         label = {"pose": "pose", "decode": "frames", "scene": "ground"}.get(stage, stage)
         if event.get("cached"):
             label += " (cached)"
+        if event.get("chunks"):
+            label += f" ({event['chunks']} chunks at once)"
         total = event.get("total", self.total) if "frame" in event else None
         unit = "frame" if "frame" in event else "shot"
         self.bar = tqdm(total=total, unit=unit, desc=label, file=user_stderr(), leave=False, dynamic_ncols=True)
