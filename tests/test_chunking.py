@@ -263,3 +263,22 @@ def test_chunks_run_at_once_give_what_each_gives_alone(tmp_path):
         np.testing.assert_array_equal(a.followed.frames, b.followed.frames)
         assert a.shots == b.shots
     assert seen[-1]["frame"] == seen[-1]["total"] - 1 == sum(c.stop - c.start for c in chunks) - 1
+
+
+@pytest.mark.clips
+def test_a_long_video_in_three_chunks_has_no_doubled_or_missing_contact_at_a_joint(shared):
+    """intel_one_by_one: 139 s at 10 fps, people walking through one after another, in three chunks. Around
+    each joint (3 s either side) the contacts are one pass's, none doubled, none missing."""
+    video = shared / "media" / "intel_one_by_one.mp4"
+    options = AnalysisOptions(use_cache=False, estimate_scene=False)
+    one = analyse(video, options)
+    three = analyse(video, replace(options, workers=3))
+    joints = [c.first for c in plan_chunks(probe_video(video), 3)[1:]]
+    assert len(joints) == 2
+    a = [(e.foot, e.frame) for e in one.contacts.events]
+    b = [(e.foot, e.frame) for e in three.contacts.events]
+    assert len(a) >= 15 and _matched(a, b, tol=1) >= 0.9 * len(a), (a, b)
+    for joint in joints:
+        near_a = [x for x in a if abs(x[1] - joint) <= 30]
+        near_b = [x for x in b if abs(x[1] - joint) <= 30]
+        assert len(near_a) == len(near_b) == _matched(near_a, near_b, tol=1), (joint, near_a, near_b)
