@@ -125,3 +125,9 @@ bench-sounds: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# one long job (a real clip looped to 2 min) through the service on Celery: one worker unshared, then shared in
+# chunks by 1 and 2 workers; wall time to done and whether the events are the same (BENCH_ARGS='--runs one,2')
+.PHONY: bench-chunks
+bench-chunks: $(STAMP) | /usr/bin/redis-server
+	$(BIN)/python benchmarks/chunks.py --shared $(SHARED) $(BENCH_ARGS)

@@ -23,7 +23,7 @@ from foleystudio.cache import (
     save_poses,
     video_key,
 )
-from foleystudio.chunking import Chunk, join_chunks, plan_chunks, run_chunks
+from foleystudio.chunking import Chunk, ChunkRunner, join_chunks, plan_chunks, run_chunks
 from foleystudio.media.frames import iter_frames, prefetched
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
@@ -75,8 +75,14 @@ def analyse(
     *,
     callback: Callback | None = None,
     info: VideoInfo | None = None,
+    chunks: int | None = None,
+    chunk_runner: ChunkRunner = run_chunks,
 ) -> Analysis:
-    """Everything the renderers need to know about one video (cached whole, with the poses)."""
+    """Everything the renderers need to know about one video (cached whole, with the poses).
+
+    A video long enough is cut into at most `chunks` chunks (None: `options.workers`, one per process), which
+    `chunk_runner` runs (default: at once in processes on this machine) and which are joined as one pass.
+    """
     info = info or probe_video(video)
     cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
     key = analysis_key(info, options) if options.use_cache else None
@@ -89,7 +95,8 @@ def analyse(
     sampler = FrameSampler(SamplerConfig()) if options.estimate_scene else None
     width, height = info.display_size
     motion = MotionTracker(options.motion, width, height, info.fps) if options.detect_actions else None
-    poses = analyse_poses(info, options, callback=callback, shots=detector, sampler=sampler, motion=motion)
+    poses = analyse_poses(info, options, callback=callback, shots=detector, sampler=sampler, motion=motion,
+                          chunks=chunks, chunk_runner=chunk_runner)
     shots = detector.finish(end_s=info.duration_s, end_frame=info.n_frames)
     contacts = detect_contacts(poses, config=options.contacts)
     actions = ActionEvents(())
@@ -142,8 +149,11 @@ def analyse_poses(
     shots: ShotDetector | None = None,
     sampler: FrameSampler | None = None,
     motion: MotionTracker | None = None,
+    chunks: int | None = None,
+    chunk_runner: ChunkRunner = run_chunks,
 ) -> Poses:
-    """Pose tracks of every person (cached); frames also go to `shots`, `sampler` and `motion` on the way."""
+    """Pose tracks of every person (cached); frames also go to `shots`, `sampler` and `motion` on the way
+    (`chunks`, `chunk_runner`: as `analyse`'s)."""
     cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
     key = video_key(info.path, options.pose) if options.use_cache else None
 
@@ -162,9 +172,10 @@ def analyse_poses(
                 progress({"stage": "decode", "frame": frame.index})
         return cached
 
-    chunks = plan_chunks(info, options.workers)
-    if len(chunks) > 1:
-        poses = _poses_in_chunks(info, chunks, options, callback=callback, shots=shots, sampler=sampler, motion=motion)
+    plan = plan_chunks(info, options.workers if chunks is None else chunks)
+    if len(plan) > 1:
+        poses = _poses_in_chunks(info, plan, options, chunk_runner, callback=callback, shots=shots, sampler=sampler,
+                                 motion=motion)
         if key is not None:
             _keep(save_poses, cache_dir, key, poses)
         return poses
@@ -178,11 +189,12 @@ def analyse_poses(
     return poses
 
 
-def _poses_in_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions, *, callback: Callback | None,
-                     shots: ShotDetector | None, sampler: FrameSampler | None, motion: MotionTracker | None) -> Poses:
-    """The poses of `chunks` run at once in worker processes; the shots, sample and stops they saw go into
-    `shots`, `sampler` and `motion` as one pass would have put them."""
-    joined = join_chunks(run_chunks(info, chunks, options, callback=callback))
+def _poses_in_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions, runner: ChunkRunner, *,
+                     callback: Callback | None, shots: ShotDetector | None, sampler: FrameSampler | None,
+                     motion: MotionTracker | None) -> Poses:
+    """The poses of `chunks` run at once by `runner`; the shots, sample and stops they saw go into `shots`,
+    `sampler` and `motion` as one pass would have put them."""
+    joined = join_chunks(runner(info, chunks, options, callback))
     if shots is not None:
         shots.take(joined.shots)
     if sampler is not None and joined.sampled is not None:

@@ -70,6 +70,11 @@ class ChunkResult:
     sampled: tuple[int, list[SampledFrame]] | None  # (stride, its own sampled frames) (None: scene off)
 
 
+# what runs a plan's chunks and hands back their results in order: run_chunks (processes on this machine), or the
+# job service's runner that shares them with other workers (service/shared_chunks.py)
+ChunkRunner = Callable[[VideoInfo, list[Chunk], "AnalysisOptions", Callback | None], list[ChunkResult]]
+
+
 def parse_workers(text: str) -> int:
     """A --workers value: "auto" (the CPUs this process may use) or a count from 1 to 64."""
     if text == "auto":

@@ -14,6 +14,11 @@ Delivery is at least once and a run is idempotent, so a message that comes twice
   again when the lease runs out.
 - `foley serve` sends a job again when its worker died (its lease lapsed: seconds, not the visibility
   timeout), when it was never sent (the broker was down), and, on start, every queued job.
+
+A long job's analysis is shared out in chunks (shared_chunks.py): its runner sends one TASK_CHUNK message per
+chunk (a job id and an index), under the same delivery rules; a chunk message that comes twice, or after the
+chunk was done or the job ended, does nothing, and none is ever sent again: the job's runner runs any chunk
+nobody took.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from celery import Celery
 from kombu.exceptions import OperationalError
@@ -31,11 +37,12 @@ from kombu.utils.url import maybe_sanitize_url
 
 from foleystudio.service.remote import StoreUnavailable
 from foleystudio.service.settings import Settings
-from foleystudio.service.store import FINISHED, JobStore, Records
+from foleystudio.service.store import FINISHED, JobStore, Records, is_job_id
 
 log = logging.getLogger("foleystudio.service")
 
 TASK = "foleystudio.run_job"
+TASK_CHUNK = "foleystudio.analyse_chunk"
 VISIBILITY_MARGIN_S = 600.0  # past job_timeout_s: a message unacknowledged longer than this had its worker die
 TIME_LIMIT_MARGIN_S = 60.0  # Celery's hard limit past job_timeout_s, for a stuck supervisor (it stops jobs first)
 
@@ -61,7 +68,19 @@ def make_celery(settings: Settings) -> Celery:
     )
     app.foley_settings = settings
     app.task(name=TASK, bind=True, max_retries=None)(_run)
+    app.task(name=TASK_CHUNK, bind=True)(_analyse_chunk)
     return app
+
+
+def worker_name() -> str:
+    """This Celery worker process, as the job records and the chunk claims name it."""
+    return f"celery@{socket.gethostname()}:{os.getpid()}"
+
+
+def _may_have_children() -> None:
+    # billiard marks its prefork pool processes as daemons, and multiprocessing lets a daemon have no children;
+    # the child is supervised here and dies with this process (worker.die_with_parent), so it may have one
+    multiprocessing.current_process()._config["daemon"] = False
 
 
 def _run(task, job_id: str) -> str:
@@ -77,14 +96,12 @@ def _run(task, job_id: str) -> str:
 def _run_job(task, settings: Settings, job_id: str) -> str:
     from foleystudio.service.worker import Worker
 
-    worker = Worker(settings, name=f"celery@{socket.gethostname()}:{os.getpid()}")
+    worker = Worker(settings, name=worker_name())
     store = worker.store  # on another host: the server's API (FOLEY_SERVER_URL)
     record = store.get(job_id)
     if record is None or record["state"] in FINISHED:
         return record["state"] if record else "deleted"  # an earlier delivery finished it, or the user removed it
-    # billiard marks its prefork pool processes as daemons, and multiprocessing lets a daemon have no children;
-    # the job's child is supervised here and dies with this process (worker.die_with_parent), so it may have one
-    multiprocessing.current_process()._config["daemon"] = False
+    _may_have_children()
     # Celery's processes cannot spawn (billiard's process object refuses to be pickled), and they run
     # a task on their main thread with no threaded library loaded before the job: fork is safe here
     worker.start_method = "fork"
@@ -99,6 +116,34 @@ def _run_job(task, settings: Settings, job_id: str) -> str:
         wait_s = (record.get("lease_until") or 0) - time.time() + 1.0
         raise task.retry(countdown=min(max(1.0, wait_s), settings.lease_s + 1.0))
     return record["state"]
+
+
+def _analyse_chunk(task, job_id: str, index: int) -> str:
+    """The chunk task: chunk `index` of `job_id`'s shared analysis, in a watched child (shared_chunks.serve_chunk)."""
+    from foleystudio.service.shared_chunks import serve_chunk
+
+    if not is_job_id(str(job_id)) or not isinstance(index, int):
+        return "not a chunk"
+    _may_have_children()
+    try:
+        return serve_chunk(task.app.foley_settings, job_id, index, who=worker_name())
+    except StoreUnavailable as exc:  # the job's own runner runs the chunks nobody took
+        log.warning("job %s chunk %d: %s", job_id, index, exc)
+        return "store unavailable"
+
+
+def chunk_sender(settings: Settings, job_id: str) -> Callable[[int], None]:
+    """What a job's runner asks for a chunk with: one TASK_CHUNK message; a broker that is away is logged, and the
+    runner runs that chunk itself."""
+    app = make_celery(settings)
+
+    def send(index: int) -> None:
+        try:
+            app.send_task(TASK_CHUNK, args=[job_id, index])
+        except (OperationalError, OSError) as exc:
+            log.warning("job %s: chunk %d not sent (%s); the job's runner will run it", job_id, index, exc)
+
+    return send
 
 
 def _stamp(store: Records, job_id: str) -> None:

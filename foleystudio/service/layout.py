@@ -3,6 +3,7 @@
     <data_dir>/jobs/<id>/input              the upload, as received (renamed into place once complete)
     <data_dir>/jobs/<id>/analysis.pickle    the job's analysis: a re-render never analyses again
     <data_dir>/jobs/<id>/detected.json      the analysis's own events, before any edit (what the page edits)
+    <data_dir>/jobs/<id>/chunks/            a long analysis shared by several workers, while it runs (chunk_files.py)
     <data_dir>/jobs/<id>/results.<n>/       the results of run n; the record names the current one
     <data_dir>/cache/                       the analysis cache shared by every job (same video, same analysis)
 """
@@ -45,6 +46,10 @@ class JobFiles:
     @property
     def analysis(self) -> Path:
         return self.root / "analysis.pickle"
+
+    @property
+    def chunks(self) -> Path:
+        return self.root / "chunks"
 
     @property
     def detected(self) -> Path:

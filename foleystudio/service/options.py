@@ -122,10 +122,10 @@ def _size(value) -> tuple[int, int]:
     return width - width % 2, height - height % 2
 
 
-def analysis_options(options: dict, cache_dir: Path) -> AnalysisOptions:
+def analysis_options(options: dict, cache_dir: Path, *, workers: int = 1) -> AnalysisOptions:
     contacts = replace(ContactConfig(), min_confidence=float(options["min_confidence"]), scuffs=bool(options["scuffs"]))
     return AnalysisOptions(contacts=contacts, estimate_scene=bool(options["scene"]), cache_dir=str(cache_dir),
-                           detect_actions=bool(options.get("actions", True)))
+                           detect_actions=bool(options.get("actions", True)), workers=workers)
 
 
 def render_options(options: dict) -> RenderOptions:

@@ -1,7 +1,8 @@
 """run_job(store, job_id): one job from its upload to its results, with progress in the store.
 
 The same function runs under the embedded worker (worker.py, in a child process) and can
-run as a Celery task: it needs only the store and the job id. It is idempotent: every run
+run as a Celery task: it needs only the store and the job id (and the settings, for a long
+video's analysis shared out to the Celery workers: shared_chunks.py). It is idempotent: every run
 writes a fresh results folder and the record then names it, so a re-run replaces, never
 appends, and a run that died leaves nothing the record points at. The analysis is kept
 beside the job, so a re-render after edits never analyses again.
@@ -30,6 +31,8 @@ from foleystudio.media.probe import probe_video
 from foleystudio.service.layout import JobFiles, sync_dir
 from foleystudio.service.options import analysis_options, export_options, render_options
 from foleystudio.service.remote import StoreUnavailable
+from foleystudio.service.settings import Settings
+from foleystudio.service.shared_chunks import shared_runner
 from foleystudio.service.store import Records
 
 log = logging.getLogger("foleystudio.service")
@@ -46,11 +49,14 @@ class Stopped(Exception):
     """The job is no longer this run's (cancelled, deleted, or taken over after its lease lapsed)."""
 
 
-def run_job(store: Records, job_id: str, *, token: str | None = None, lease_s: float = TASK_LEASE_S) -> dict | None:
+def run_job(store: Records, job_id: str, *, token: str | None = None, lease_s: float = TASK_LEASE_S,
+            settings: Settings | None = None) -> dict | None:
     """Run `job_id` to done or failed; the final record, or None when the job was not this run's to finish.
 
     `token` is the claim a worker already holds (and renews); without one (a task queue calling it) the job is
     claimed here, if it is queued or its lease lapsed, and every progress report renews the lease for `lease_s`.
+    `settings` (the worker's) say how the analysis may use other processes: FOLEY_ANALYSIS_WORKERS on this
+    machine, or, with a broker, chunks of FOLEY_CHUNK_S shared with the other workers.
     """
     renew_s = None
     if token is None:
@@ -64,7 +70,7 @@ def run_job(store: Records, job_id: str, *, token: str | None = None, lease_s: f
     files = JobFiles.of(store.data_dir / "jobs", job_id)
     progress = _Progress(store, job_id, token, renew_s=renew_s)
     try:
-        results = _run(store, record, files, progress)
+        results = _run(store, record, files, progress, settings)
     except (Stopped, StoreUnavailable):  # no longer this run's, or its records out of reach for a whole lease
         return None
     except FoleyError as exc:
@@ -92,11 +98,11 @@ def run_job(store: Records, job_id: str, *, token: str | None = None, lease_s: f
     return done
 
 
-def _run(store: Records, record: dict, files: JobFiles, progress: _Progress) -> dict:
+def _run(store: Records, record: dict, files: JobFiles, progress: _Progress, settings: Settings | None) -> dict:
     options = record["options"]
     for stale in files.stale_results(keep=(record.get("results") or {}).get("dir")):
         shutil.rmtree(stale, ignore_errors=True)  # what a run that died left
-    analysis = _analysis(store, record, files, progress)
+    analysis = _analysis(store, record, files, progress, settings)
     base = render_options(options)
     if not files.detected.exists():
         _write_detected(analysis, base, files)
@@ -132,8 +138,10 @@ def _run(store: Records, record: dict, files: JobFiles, progress: _Progress) -> 
     return {"dir": name, "files": [_entry(Path(p).name, record["id"], files.results(name)) for p in paths if p]}
 
 
-def _analysis(store: Records, record: dict, files: JobFiles, progress: _Progress) -> Analysis:
-    """The job's analysis, from beside the job when it was made before (a re-render), else made now."""
+def _analysis(store: Records, record: dict, files: JobFiles, progress: _Progress, settings: Settings | None
+              ) -> Analysis:
+    """The job's analysis, from beside the job when it was made before (a re-render), else made now (shared out
+    in chunks to the Celery workers when there is a broker and the video is long enough)."""
     info = probe_video(files.input)
     if files.analysis.exists():
         try:
@@ -145,8 +153,11 @@ def _analysis(store: Records, record: dict, files: JobFiles, progress: _Progress
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
             pass  # damaged: analyse again
     progress.stage("pose")
-    analysis = analyse(files.input, analysis_options(record["options"], store.data_dir / "cache"), callback=progress,
-                       info=info)
+    options = analysis_options(record["options"], store.data_dir / "cache",
+                               workers=settings.analysis_workers if settings else 1)
+    shared = shared_runner(settings, record, files, info)
+    sharing = {"chunks": shared.count, "chunk_runner": shared} if shared else {}
+    analysis = analyse(files.input, options, callback=progress, info=info, **sharing)
     tmp = files.analysis.with_name(f".analysis.{os.getpid()}.partial")
     with open(tmp, "wb") as fh:
         pickle.dump((ANALYSIS_SCHEMA, analysis), fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -154,7 +165,10 @@ def _analysis(store: Records, record: dict, files: JobFiles, progress: _Progress
         os.fsync(fh.fileno())
     os.replace(tmp, files.analysis)
     sync_dir(files.root)
-    store.update(record["id"], lambda r: {**r, "analyses": int(r.get("analyses", 0)) + 1}, token=progress.token)
+    ran = {"chunks": shared.ran} if shared and shared.ran else {}  # who ran each chunk (none: from the cache)
+    store.update(record["id"], lambda r: {**r, "analyses": int(r.get("analyses", 0)) + 1, **ran}, token=progress.token)
+    if shared:
+        shared.folder.remove()
     return analysis
 
 

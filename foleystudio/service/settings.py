@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     poll_s: float = 0.25  # how often an idle worker looks for a job (one indexed read; a re-render waits for it)
     broker_url: str | None = None  # redis://HOST:PORT/DB: jobs run on Celery workers (`foley worker`); unset: embedded
     concurrency: int = 1  # with a broker: jobs one `foley worker` runs at once (1: Celery's solo pool; more: prefork)
+    # with a broker, a video of 1.5 chunk_s or more has its analysis shared out to the workers in chunks of about
+    # this much video; 0: never. 30 s: a 2-minute job in 4 chunks, each with a second of warm-up and a model start
+    chunk_s: float = 30.0
+    analysis_workers: int = 1  # processes one job's analysis may use on its worker's machine when it is not shared
     # workers on other hosts: the server answers the worker routes (/api/worker) only when worker_token is set;
     # a `foley worker` with server_url keeps its job records through them, and only the files in data_dir
     worker_token: str | None = None  # the secret between `foley serve` and its remote workers

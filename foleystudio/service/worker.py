@@ -15,6 +15,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,11 +56,11 @@ def follow_parent() -> bool:
     return os.getppid() == int(parent)  # it may have died before the line above
 
 
-def _child(store, job_id: str, token: str) -> None:
+def _child(store, job_id: str, token: str, settings: Settings) -> None:
     die_with_parent()
     from foleystudio.service.runner import run_job
 
-    run_job(store, job_id, token=token)
+    run_job(store, job_id, token=token, settings=settings)
 
 
 class Worker:
@@ -107,7 +108,7 @@ class Worker:
             # read when the fork server starts: it dies with this worker, and has the runner imported once
             context.set_forkserver_preload(["foleystudio.service.forkserver", "foleystudio.service.runner"])
         child = context.Process(
-            target=_child, args=(self.store, job_id, token), name=f"foley-job-{job_id[:8]}", daemon=True)
+            target=_child, args=(self.store, job_id, token, s), name=f"foley-job-{job_id[:8]}", daemon=True)
         child.start()
         started = last_renew = last_check = time.monotonic()
         check_s = REMOTE_CHECK_S if self.store.remote else CHECK_S
@@ -148,9 +149,11 @@ class Worker:
     def _after(self, job_id: str, token: str, exitcode: int | None, why: str | None) -> None:
         s = self.settings
         now = time.time()
+        files = JobFiles.of(s.jobs_dir, job_id)
         if exitcode != 0 and why != "gone":
-            JobFiles.of(s.jobs_dir, job_id).remove_partials()
+            files.remove_partials()  # (not the shared chunks: the next attempt takes up those done)
         if why == "timeout":
+            shutil.rmtree(files.chunks, ignore_errors=True)
             reason = f"timed out: still running after {s.job_timeout_s:g} s (FOLEY_JOB_TIMEOUT_S)"
             self.store.update(job_id, lambda r: {**r, "state": "failed", "stage": "failed", "error": reason,
                                                  "finished": now, "token": None, "lease_until": None}, token=token)
