@@ -60,9 +60,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--fail-under", type=float, metavar="F1", help="exit 1 when the new detector's overall F1 is below this"
     )
-    parser.add_argument("--workers", type=_workers, default="auto", metavar="N|auto",
+    parser.add_argument("--workers", type=_workers, default="1", metavar="N|auto",
                         help="processes analysing one clip at once, each on a chunk of it, as `foley --workers` "
-                             "(default: auto, one per CPU)")
+                             "(default: 1)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 

@@ -145,9 +145,10 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preview-size", metavar="WxH", type=_size,
                    help="size of the annotated preview (--export preview; default: the source's)")
     p.add_argument("--no-cache", action="store_true", help="recompute the analysis even if cached")
-    p.add_argument("--workers", type=_workers, default="auto", metavar="N|auto",
+    p.add_argument("--workers", type=_workers, default="1", metavar="N|auto",
                    help=f"processes analysing one video at once, each on a chunk of it (videos of {2 * MIN_CHUNK_S:g} s "
-                        f"or more; auto: one per CPU, {default_workers()} here)")
+                        f"or more; auto: one per CPU, {default_workers()} here). Faster on long videos; the events "
+                        "match one process's to the frame but for a few near each joint")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
 
