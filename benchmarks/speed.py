@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -81,10 +82,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--shared", default=os.environ.get("FOLEY_SHARED", "../shared"), help="shared material")
-    parser.add_argument("--foley", default=str(Path(sys.executable).with_name("foley")), help="the foley command")
+    parser.add_argument("--foley", default=str(Path(sys.executable).with_name("foley")),
+                        help="the foley command (split like a shell line: an older checkout can be measured with "
+                             "'env PYTHONPATH=DIR python -m foleystudio')")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case and setting (the best is reported)")
     parser.add_argument("--case", action="append", default=[], help="only cases whose name contains this")
-    parser.add_argument("--workers", default="1,auto", help="comma-separated --workers settings to compare")
+    parser.add_argument("--workers", default="1,auto",
+                        help="comma-separated --workers settings to compare ('-': no --workers flag at all)")
     args = parser.parse_args(argv)
     media = Path(args.shared) / "media"
     cases = [c for c in CASES if not args.case or any(k in c[0] for k in args.case)]
@@ -108,7 +112,8 @@ def main(argv=None) -> int:
             row = {"case": name, "video_s": info.duration_s, "size": "x".join(map(str, info.display_size)),
                    "target": target}
             for workers in settings:
-                cmd = [args.foley, str(video), "-o", str(tmp / "out.mp4"), "--no-cache", "-q", "--workers", workers]
+                cmd = [*shlex.split(args.foley), str(video), "-o", str(tmp / "out.mp4"), "--no-cache", "-q",
+                       *(("--workers", workers) if workers != "-" else ())]
                 runs = [run(cmd, env) for _ in range(max(1, args.repeat))]
                 row[workers] = (min(w for w, _ in runs), max(m for _, m in runs))
                 print(f"  {name}, --workers {workers}: {row[workers][0]:.1f} s, {row[workers][1]:.0f} MB",
