@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -34,14 +34,12 @@ from foleystudio.media.probe import VideoInfo
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.camera import joined_path
 from foleystudio.vision.landmarks import N_LANDMARKS
-from foleystudio.vision.motion import MotionEvent, MotionTracker
-from foleystudio.vision.pose import Followed, follow
+from foleystudio.vision.motion import MotionConfig, MotionEvent, MotionTracker
+from foleystudio.vision.pose import Followed, PoseConfig, follow
 from foleystudio.vision.scene import tap_frames
 from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface.sampler import FrameSampler, SampledFrame, SamplerConfig
 
-if TYPE_CHECKING:
-    from foleystudio.analysis import AnalysisOptions
 
 Callback = Callable[[dict], None]
 
@@ -72,7 +70,16 @@ class ChunkResult:
 
 # what runs a plan's chunks and hands back their results in order: run_chunks (processes on this machine), or the
 # job service's runner that shares them with other workers (service/shared_chunks.py)
-ChunkRunner = Callable[[VideoInfo, list[Chunk], "AnalysisOptions", Callback | None], list[ChunkResult]]
+class ChunkOptions(Protocol):
+    """What a chunk needs of analysis.AnalysisOptions (which imports this module, so it is not imported here)."""
+
+    pose: PoseConfig
+    motion: MotionConfig
+    estimate_scene: bool
+    detect_actions: bool
+
+
+ChunkRunner = Callable[[VideoInfo, list[Chunk], ChunkOptions, Callback | None], list[ChunkResult]]
 
 
 def parse_workers(text: str) -> int:
@@ -122,7 +129,7 @@ def plan_chunks(info: VideoInfo, workers: int, *, warm_s: float = WARM_UP_S,
             for k in range(count)]
 
 
-def run_chunk(info: VideoInfo, chunk: Chunk, options: AnalysisOptions, callback: Callback | None = None) -> ChunkResult:
+def run_chunk(info: VideoInfo, chunk: Chunk, options: ChunkOptions, callback: Callback | None = None) -> ChunkResult:
     """One chunk's decode, pose, shots, motion and frame sample."""
     width, height = info.display_size
     shots = ShotDetector()
@@ -240,7 +247,7 @@ class _People:
 PROGRESS_EVERY = 8
 
 
-def run_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions,
+def run_chunks(info: VideoInfo, chunks: list[Chunk], options: ChunkOptions,
                callback: Callback | None = None) -> list[ChunkResult]:
     """The first chunk here, every other in its own worker process, at once; progress as frames done of all
     chunks' frames."""
@@ -269,7 +276,7 @@ def run_chunks(info: VideoInfo, chunks: list[Chunk], options: AnalysisOptions,
 class _Worker:
     """One chunk's process, its progress reader, and its result."""
 
-    def __init__(self, info: VideoInfo, chunk: Chunk, options: AnalysisOptions, out: Path, env: dict,
+    def __init__(self, info: VideoInfo, chunk: Chunk, options: ChunkOptions, out: Path, env: dict,
                  progress: Callable[[int], None]):
         self.out = out
         self.proc = subprocess.Popen([sys.executable, "-m", "foleystudio.chunking"], stdin=subprocess.PIPE,

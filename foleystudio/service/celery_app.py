@@ -29,44 +29,22 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 
 from celery import Celery
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
+from foleystudio.service.celery_conf import (TASK, TASK_CHUNK, VISIBILITY_MARGIN_S, celery_client,  # noqa: F401
+                                             chunk_sender, visibility_timeout_s)
 from foleystudio.service.remote import StoreUnavailable
 from foleystudio.service.settings import Settings
 from foleystudio.service.store import FINISHED, JobStore, Records, is_job_id
 
 log = logging.getLogger("foleystudio.service")
 
-TASK = "foleystudio.run_job"
-TASK_CHUNK = "foleystudio.analyse_chunk"
-VISIBILITY_MARGIN_S = 600.0  # past job_timeout_s: a message unacknowledged longer than this had its worker die
-TIME_LIMIT_MARGIN_S = 60.0  # Celery's hard limit past job_timeout_s, for a stuck supervisor (it stops jobs first)
-
-
-def visibility_timeout_s(settings: Settings) -> float:
-    return settings.job_timeout_s + VISIBILITY_MARGIN_S
-
-
 def make_celery(settings: Settings) -> Celery:
-    """The Celery app for `settings.broker_url`, with the one task that runs a job."""
-    app = Celery("foleystudio", broker=settings.broker_url, set_as_current=False)
-    app.conf.update(
-        task_acks_late=True,  # acknowledged when the task is through: a killed worker's message comes back
-        task_reject_on_worker_lost=True,  # a pool process that died: its message goes back at once
-        worker_prefetch_multiplier=1,  # a worker holds no job it is not running
-        task_ignore_result=True,  # no result backend: the job record has the result
-        task_time_limit=settings.job_timeout_s + TIME_LIMIT_MARGIN_S,
-        broker_transport_options={"visibility_timeout": visibility_timeout_s(settings), "socket_connect_timeout": 5},
-        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
-        broker_connection_retry_on_startup=True,
-        task_serializer="json", accept_content=["json"],
-        worker_hijack_root_logger=False,
-    )
-    app.foley_settings = settings
+    """The Celery app for `settings.broker_url`, with the task that runs a job and the one that runs a chunk."""
+    app = celery_client(settings)
     app.task(name=TASK, bind=True, max_retries=None)(_run)
     app.task(name=TASK_CHUNK, bind=True)(_analyse_chunk)
     return app
@@ -130,20 +108,6 @@ def _analyse_chunk(task, job_id: str, index: int) -> str:
     except StoreUnavailable as exc:  # the job's own runner runs the chunks nobody took
         log.warning("job %s chunk %d: %s", job_id, index, exc)
         return "store unavailable"
-
-
-def chunk_sender(settings: Settings, job_id: str) -> Callable[[int], None]:
-    """What a job's runner asks for a chunk with: one TASK_CHUNK message; a broker that is away is logged, and the
-    runner runs that chunk itself."""
-    app = make_celery(settings)
-
-    def send(index: int) -> None:
-        try:
-            app.send_task(TASK_CHUNK, args=[job_id, index])
-        except (OperationalError, OSError) as exc:
-            log.warning("job %s: chunk %d not sent (%s); the job's runner will run it", job_id, index, exc)
-
-    return send
 
 
 def _stamp(store: Records, job_id: str) -> None:

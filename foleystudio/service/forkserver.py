@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 
-from foleystudio.service.worker import die_with_parent
+from foleystudio.service.lifeline import die_with_parent
 
 die_with_parent(signal.SIGKILL)
 if os.getppid() == 1:  # the worker died before the line above: nobody would kill this process

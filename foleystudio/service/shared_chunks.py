@@ -147,7 +147,7 @@ def shared_runner(settings: Settings | None, record: dict, files: JobFiles, info
     count = chunk_count(settings, info)
     if count < 2:
         return None
-    from foleystudio.service.celery_app import chunk_sender
+    from foleystudio.service.celery_conf import chunk_sender
 
     return SharedChunks(ChunkFolder(files.chunks, lease_s=settings.lease_s), who=record.get("worker") or "runner",
                         send=chunk_sender(settings, record["id"]), count=count)
@@ -220,7 +220,7 @@ def _job_over(store: Records, job_id: str, folder: ChunkFolder) -> str | None:
 
 
 def _chunk_child(folder: ChunkFolder, plan: Plan, claim: Claim, who: str, frames, run: RunChunk) -> None:
-    from foleystudio.service.worker import die_with_parent
+    from foleystudio.service.lifeline import die_with_parent
 
     die_with_parent()
     started = time.monotonic()

@@ -11,7 +11,6 @@ lease lapses and the next worker claims it (the record, not a worker's memory, i
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 from foleystudio.service.layout import JobFiles
+from foleystudio.service.lifeline import die_with_parent
 from foleystudio.service.remote import StoreUnavailable, open_store
 from foleystudio.service.settings import Settings
 from foleystudio.service.store import held, is_job_id
@@ -36,15 +36,6 @@ REMOTE_CHECK_S = 1.0  # the same through the server's API (a request each time)
 SWEEP_EVERY_S = 600.0  # retention and orphaned uploads
 ORPHAN_AGE_S = 3600.0  # a job folder with no record this old is an upload that never finished
 PARENT_ENV = "FOLEY_WORKER_PARENT"  # set by `foley serve` for the workers it starts: the server's pid
-
-
-def die_with_parent(sig: int = signal.SIGKILL) -> None:
-    """Ask Linux to send `sig` to this process when its parent dies (no orphans left running a job)."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: once the lease lapses and another worker claims the job, the child's next progress
-        # report finds the job no longer its own and stops (runner.Stopped)
 
 
 def follow_parent() -> bool:
