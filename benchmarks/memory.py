@@ -6,6 +6,10 @@ it lasts each length asked for, so building ten minutes costs seconds, not an en
 Each length runs in its own process; its peak resident memory (the kernel's ru_maxrss
 for that child alone) and wall time are reported, then the growth per minute between
 the shortest and the longest. Flat memory means the growth is a few MB a minute.
+
+`--warm` runs each length twice: first with the analysis cache on (it analyses and fills
+the cache: the whole pipeline's cost), then again from that cache, so the second figure is
+the sound's own share (loading the cached analysis, render, stems, mix and mux).
 """
 
 from __future__ import annotations
@@ -65,10 +69,11 @@ def looped(src: Path, out: Path, seconds: float) -> Path:
     return out
 
 
-def measure(video: Path, out_dir: Path, foley: str) -> tuple[float, float]:
-    """(peak RSS in MB, wall seconds) of one `foley VIDEO --no-cache -q` process."""
+def measure(video: Path, out_dir: Path, foley: str, *, cache: bool = False) -> tuple[float, float]:
+    """(peak RSS in MB, wall seconds) of one `foley VIDEO --no-cache -q` process (`cache`: without --no-cache,
+    so it reads the analysis from OUT_DIR/cache, or makes it and writes it there)."""
     env = {**os.environ, "FOLEY_CACHE": str(out_dir / "cache")}
-    cmd = [foley, str(video), "-o", str(out_dir / f"{video.stem}_foley.mp4"), "--no-cache", "-q"]
+    cmd = [foley, str(video), "-o", str(out_dir / f"{video.stem}_foley.mp4"), "-q"] + ([] if cache else ["--no-cache"])
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the running maximum of all
@@ -87,6 +92,8 @@ def main(argv=None) -> int:
     parser.add_argument("--size", default="1920x1080", help="upscale the clip to WxH first ('' keeps its own)")
     parser.add_argument("--minutes", default="1,5,10", help="comma-separated lengths")
     parser.add_argument("--foley", default=str(Path(sys.executable).with_name("foley")), help="the foley command")
+    parser.add_argument("--warm", action="store_true",
+                        help="also measure a second run from the analysis cache the first filled (the sound's share)")
     args = parser.parse_args(argv)
     src = Path(args.shared) / "media" / args.clip
     if not src.exists():
@@ -101,17 +108,22 @@ def main(argv=None) -> int:
             src = scaled_copy(src, tmp / f"{src.stem}_{w}x{h}.mp4", (w, h))
         for m in minutes:
             video = looped(src, tmp / f"{src.stem}_{m:g}min.mp4", 60.0 * m)
-            rss, wall = measure(video, tmp, args.foley)
+            rss, wall = measure(video, tmp, args.foley, cache=args.warm)
+            warm = measure(video, tmp, args.foley, cache=True) if args.warm else (float("nan"), float("nan"))
             video.unlink()
-            rows.append((m, rss, wall))
-            print(f"  {m:g} min: {rss:.0f} MB, {wall:.0f} s", file=sys.stderr, flush=True)
+            rows.append((m, rss, wall, *warm))
+            print(f"  {m:g} min: {rss:.0f} MB, {wall:.0f} s" + (f"; from the cache {warm[0]:.0f} MB, {warm[1]:.0f} s"
+                                                                  if args.warm else ""), file=sys.stderr, flush=True)
     print(f"{args.clip} looped{' at ' + args.size if args.size else ''}; {os.cpu_count()} CPUs")
-    print(f"{'minutes':>8s} {'peak RSS MB':>12s} {'wall s':>8s} {'RTF':>6s}")
-    for m, rss, wall in rows:
-        print(f"{m:8g} {rss:12.0f} {wall:8.0f} {wall / (60 * m):6.2f}")
+    print(f"{'minutes':>8s} {'peak RSS MB':>12s} {'wall s':>8s} {'RTF':>6s}"
+          + (f" {'cached: MB':>11s} {'wall s':>7s}" if args.warm else ""))
+    for m, rss, wall, warm_rss, warm_wall in rows:
+        print(f"{m:8g} {rss:12.0f} {wall:8.0f} {wall / (60 * m):6.2f}"
+              + (f" {warm_rss:11.0f} {warm_wall:7.0f}" if args.warm else ""))
     if len(rows) > 1:
-        (m0, r0, _), (m1, r1, _) = rows[0], rows[-1]
-        print(f"growth: {(r1 - r0) / (m1 - m0):.1f} MB per minute of video ({m0:g} to {m1:g} min)")
+        (m0, r0, _, w0, _), (m1, r1, _, w1, _) = rows[0], rows[-1]
+        print(f"growth: {(r1 - r0) / (m1 - m0):.1f} MB per minute of video ({m0:g} to {m1:g} min)"
+              + (f"; from the cache {(w1 - w0) / (m1 - m0):.1f} MB per minute" if args.warm else ""))
     return 0
 
 

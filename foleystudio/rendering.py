@@ -11,28 +11,34 @@ Levels: the Foley events meet the stem reference (MixConfig.target_lufs), the cl
 their calibrated levels against that reference, the music MUSIC_UNDER_LU under it; each layer's level on top; then
 the mix is mastered to the loudness target (EBU R128 by default) with one gain curve that multiplies every stem,
 so the stems add up to the mix, which is what goes on the video's audio track.
+
+Every stem, the mix and the master's curves are scratch arrays on disk (sound/scratch.py), made and mixed a block
+at a time: the render's memory does not grow with the video's length.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from foleystudio.analysis import DEFAULT_FOOTWEAR, DEFAULT_SURFACE, Analysis
 from foleystudio.media.mux import read_audio
+from foleystudio.media.probe import VideoInfo
 from foleystudio.prompts import bed_prompt
 from foleystudio.materials import (FLOOR_MATERIAL, engine_footwear, engine_surface, normalise_ambience,
                                    normalise_fabric, normalise_hit_material)
 from foleystudio.sound.backends import get_backend
-from foleystudio.sound.footsteps import Stem, StepStyle, add_up, render_footsteps_by_person
+from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps_by_person
 from foleystudio.sound.ambience import AmbienceOptions, BedSpan, render_ambience
 from foleystudio.sound.neural_beds import render_ambience_neural, render_music_neural
 from foleystudio.sound.room import SpaceOptions, add_room
-from foleystudio.sound.mix import MixConfig, duck_gain, loudness_gain, master, true_peak_db
+from foleystudio.sound.mix import MixConfig, duck_curve, expand, loudness_gain, master, scale, true_peak_db
 from foleystudio.sound.moves import MovesOptions, motion_energy, render_moves, render_moves_by_person
 from foleystudio.sound.music import STYLES, MusicPlan, plan_music, render_music
+from foleystudio.sound.scratch import any_nonzero, blocks, release, zeros
 from foleystudio.sound.spatial import SpatialConfig
 from foleystudio.sound.specifics import SpecificsOptions, render_specifics
 from foleystudio.timebase import SAMPLE_RATE, duration_to_samples, seconds_to_sample
@@ -75,7 +81,8 @@ class RenderOptions:
 @dataclass(frozen=True, eq=False)
 class Rendered:
     stems: tuple[Stem, ...]
-    mix: np.ndarray  # (n, 2) float32: what goes on the video's audio track
+    mix: np.ndarray  # (n, 2) float32: what goes on the video's audio track (it and the stems: scratch arrays on
+    #                  disk, sound/scratch.py, read a block at a time; the files go when the arrays are collected)
     sr: int
     events: tuple[ContactEvent, ...]  # what was rendered: the analysis's events, or the user's edited list
     ids: tuple[str, ...]  # each event's id in the event list
@@ -254,12 +261,10 @@ def _gain(raw: dict[str, np.ndarray], work: np.ndarray, sr: int, config: MixConf
     """The one loudness gain of every layer: the events (footsteps and specifics) meet the target, so the clothes
     keep their place under them (a clip of someone waving gets quiet cloth, not cloth at the target), and the
     sum of all stays under the true-peak ceiling (unless the mix is mastered: the master's limiter keeps the
-    ceiling then, so no peak is measured here). `work` is a scratch buffer the size of a stem."""
+    ceiling then, so no peak is measured here). `work` is a silent scratch buffer the size of a stem."""
     peak_safe = config.loudness_lufs is None
-    for layer in ("footsteps", "specifics"):
-        if layer in raw:
-            work += raw[layer]
-    if np.any(work):
+    add_into(work, [raw[layer] for layer in ("footsteps", "specifics") if layer in raw])
+    if any_nonzero(work):
         gain = loudness_gain(work, sr, config, peak_safe=peak_safe)
     elif "moves" in raw:
         gain = loudness_gain(raw["moves"], sr, replace(config, target_lufs=config.target_lufs - MOVES_UNDER_LU),
@@ -267,11 +272,22 @@ def _gain(raw: dict[str, np.ndarray], work: np.ndarray, sr: int, config: MixConf
     else:
         return 1.0
     if "moves" in raw and peak_safe:
-        work += raw["moves"]
+        add_into(work, [raw["moves"]])
         peak = true_peak_db(work) + 20.0 * np.log10(gain) if gain > 0 else float("-inf")
         if peak > config.true_peak_db:
             gain *= 10.0 ** ((config.true_peak_db - peak) / 20.0)
     return gain
+
+
+def add_into(out: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """`out += a` for each of `arrays` in turn, a block at a time (scratch arrays' pages handed back as it goes)."""
+    for lo, hi in blocks(len(out)):
+        block = out[lo:hi]
+        for a in arrays:
+            block += a[lo:hi]
+            release(a[lo:hi])
+        release(block)
+    return out
 
 
 def check_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
@@ -299,19 +315,24 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
     raw: dict[str, np.ndarray] = {}  # layer -> its sound before the loudness gain
     parts: dict[str, list[Stem]] = {}  # layer -> its per-person stems (--stems-per-person)
     seconds = {}
+
+    def new_stem() -> np.ndarray:  # every stem, the mix and the per-person stems live on disk (sound/scratch.py)
+        return zeros((n, 2), on_disk=True)
+
     if "footsteps" in layers:
         started = time.perf_counter()
         backend = get_backend(options.backend, sr=sr, library=options.library, model_dir=options.model_dir,
                               lora=options.lora, seed=options.seed)
         step_styles = [StepStyle(surface=s["surface"], footwear=s["footwear"]) for s in styles]
-        # person by person only when asked: else every step into one buffer (a crowd costs one stem of memory)
-        together = None if options.stems_per_person else np.zeros((n, 2), np.float32)
+        # person by person only when asked: else every step into one buffer (a crowd costs one stem)
+        together = None if options.stems_per_person else new_stem()
         people = render_footsteps_by_person(applied.events, backend, n_samples=n, styles=step_styles,
                                             seed=options.seed, sr=sr, spatial=options.spatial,
-                                            context=analysis.contacts.events, air=air, out=together)
+                                            context=analysis.contacts.events, air=air, out=together,
+                                            new_stem=new_stem)
         for person in people.values():
             add_room(person.audio, rooms, sr, seed=options.seed, options=options.space)
-        raw["footsteps"] = add_up(people.values(), n_samples=n, sr=sr).audio if together is None else together
+        raw["footsteps"] = add_into(new_stem(), [p.audio for p in people.values()]) if together is None else together
         if together is not None:  # the room once on the layer (it is linear: the same as person by person)
             add_room(together, rooms, sr, seed=options.seed, options=options.space)
         parts["footsteps"] = list(people.values())
@@ -320,20 +341,23 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
         started = time.perf_counter()
         raw["specifics"] = render_specifics(actions.events, n_samples=n, sr=sr, seed=options.seed,
                                             options=SpecificsOptions(spatial=options.spatial),
-                                            materials=[s["material"] for s in action_styles], air=air).audio
+                                            materials=[s["material"] for s in action_styles], air=air,
+                                            out=new_stem()).audio
         add_room(raw["specifics"], rooms, sr, seed=options.seed, options=options.space)
         seconds["specifics"] = time.perf_counter() - started
     if "moves" in layers:
         started = time.perf_counter()
         moves = MovesOptions(fabric=normalise_fabric(options.fabric), spatial=options.spatial)
         if options.stems_per_person:
-            people = render_moves_by_person(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves)
+            people = render_moves_by_person(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves,
+                                            new_stem=new_stem)
             for person in people.values():
                 add_room(person.audio, rooms, sr, seed=options.seed, options=options.space)
-            raw["moves"] = add_up(people.values(), n_samples=n, sr=sr, name="moves").audio
+            raw["moves"] = add_into(new_stem(), [p.audio for p in people.values()])
             parts["moves"] = list(people.values())
-        else:  # person by person into one buffer: a long video's many people cost one stem of memory
-            raw["moves"] = render_moves(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves).audio
+        else:  # person by person into one buffer: a long video's many people cost one stem
+            raw["moves"] = render_moves(analysis.poses, n_samples=n, sr=sr, seed=options.seed, options=moves,
+                                        out=new_stem()).audio
             add_room(raw["moves"], rooms, sr, seed=options.seed, options=options.space)
         seconds["moves"] = time.perf_counter() - started
     if "ambience" in layers:
@@ -349,7 +373,7 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
                 crossfade_s=AmbienceOptions().crossfade_s).audio
         else:
             raw["ambience"] = render_ambience(spans, n_samples=n, sr=sr, seed=options.seed,
-                                              options=AmbienceOptions()).audio
+                                              options=AmbienceOptions(), out=new_stem()).audio
         seconds["ambience"] = time.perf_counter() - started
     plan = None
     if "music" in layers:
@@ -359,41 +383,61 @@ def render(analysis: Analysis, options: RenderOptions = RenderOptions()) -> Rend
             raw["music"] = render_music_neural(plan, model_dir=options.music_model, n_samples=n, sr=sr,
                                                seed=options.seed).audio
         else:
-            raw["music"] = render_music(plan, n_samples=n, sr=sr, seed=options.seed).audio
+            raw["music"] = render_music(plan, n_samples=n, sr=sr, seed=options.seed, out=new_stem()).audio
         seconds["music"] = time.perf_counter() - started
-    # One gain brings the Foley to the reference (the beds are calibrated against it; the music sits under it);
-    # each layer's level on top; the music and the original sound ducked under the Foley; then one master curve
-    # for every stem and their people, so they still add up to the mix. Scaled in place: the mix is summed in
-    # the buffer the loudness was measured on (long videos).
     started = time.perf_counter()
-    mix = np.zeros((n, 2), np.float32)
-    gain = _gain(raw, mix, sr, options.mix)
-    mix[:] = 0.0
-    placed = {"ambience": 1.0, "music": 10.0 ** (-MUSIC_UNDER_LU / 20.0)}  # the beds' own places; the rest: gain
-    scale = {layer: placed.get(layer, gain) * levels.get(layer, 1.0) for layer in raw}
-    stems = []
-    for layer, audio in raw.items():
-        audio *= np.float32(scale[layer])
-        if layer in EVENT_LAYERS:
-            mix += audio  # the key the ducked layers follow
-    duck = duck_gain(mix, sr, options.mix)[:, None] if "music" in raw or options.keep_audio else None
-    if "music" in raw:
-        raw["music"] *= duck
-    if options.keep_audio:  # the video's own sound, at its level, ducked under the Foley: a stem of its own
-        raw["original"] = np.zeros((n, 2), np.float32)
-        heard = read_audio(analysis.info, sr=sr)[:n]
-        raw["original"][:len(heard)] = heard * duck[:len(heard)]
-    mix[:] = 0.0
-    for layer, audio in raw.items():
-        mix += audio
-        stems.append(Stem(name=layer, audio=audio, sr=sr))
-    stems += [Stem(name=p.name, audio=p.audio * np.float32(scale[layer]), sr=sr)
-              for layer, people in parts.items() for p in people]
-    loudness = master([s.audio for s in stems], mix, sr, options.mix)
+    mix, stems, loudness = _mix(raw, parts, n=n, sr=sr, levels=levels, new_stem=new_stem, info=analysis.info,
+                                options=options)
     seconds["mix"] = time.perf_counter() - started
     return Rendered(stems=tuple(stems), mix=mix, sr=sr, events=applied.events, ids=applied.ids, styles=styles,
                     actions=actions.events, action_ids=actions.ids, action_styles=action_styles, seconds=seconds,
                     beds=beds, music=_plan_record(plan), loudness_lufs=loudness if np.isfinite(loudness) else None)
+
+
+def _mix(raw: dict[str, np.ndarray], parts: dict[str, list[Stem]], *, n: int, sr: int, levels: dict[str, float],
+         new_stem: Callable[[], np.ndarray], info: VideoInfo,
+         options: RenderOptions) -> tuple[np.ndarray, list[Stem], float]:
+    """The layers' stems, their mix and its loudness. One gain brings the Foley to the reference (the beds are
+    calibrated against it; the music sits under it); each layer's level on top; the music and the original sound
+    ducked under the Foley; then one master curve for every stem and their people, so they still add up to the
+    mix. Scaled in place, a block at a time: the mix is summed in the buffer the loudness was measured on."""
+    mix = new_stem()
+    gain = _gain(raw, mix, sr, options.mix)
+    placed = {"ambience": 1.0, "music": 10.0 ** (-MUSIC_UNDER_LU / 20.0)}  # the beds' own places; the rest: gain
+    scale_of = {layer: np.float32(placed.get(layer, gain) * levels.get(layer, 1.0)) for layer in raw}
+    for lo, hi in blocks(n):  # each layer at its level; the events' sum is the key the ducked layers follow
+        key = np.zeros((hi - lo, 2), np.float32)
+        for layer, audio in raw.items():
+            block = audio[lo:hi]
+            block *= scale_of[layer]
+            if layer in EVENT_LAYERS:
+                key += block
+            release(block)
+        mix[lo:hi] = key
+        release(mix[lo:hi])
+    ducked = ("music",) if "music" in raw else ()
+    if options.keep_audio:  # the video's own sound, at its level, ducked under the Foley: a stem of its own
+        raw["original"] = read_audio(info, sr=sr, out=new_stem())
+        ducked += ("original",)
+    duck = duck_curve(mix, sr, options.mix) if ducked else None
+    for lo, hi in blocks(n):
+        if duck is not None:
+            gain_block = expand(*duck, lo, hi)[:, None]
+            for layer in ducked:
+                raw[layer][lo:hi] *= gain_block
+        total = np.zeros((hi - lo, 2), np.float32)
+        for audio in raw.values():
+            total += audio[lo:hi]
+            release(audio[lo:hi])
+        mix[lo:hi] = total
+        release(mix[lo:hi])
+    stems = [Stem(name=layer, audio=audio, sr=sr) for layer, audio in raw.items()]
+    for layer, people in parts.items():
+        for person in people:
+            scale(person.audio, scale_of[layer])
+            stems.append(person)
+    loudness = master([s.audio for s in stems], mix, sr, options.mix, on_disk=True)
+    return mix, stems, loudness
 
 
 def bed_spans(beds: tuple[dict, ...], n: int, sr: int) -> list[tuple[BedSpan, dict]]:

@@ -19,6 +19,7 @@ import numpy as np
 
 from foleystudio.errors import ExportError
 from foleystudio.export.atomic import atomic_path
+from foleystudio.sound.scratch import release
 
 BEXT_FIXED_BYTES = 602  # description 256, originator 32, reference 32, date 10, time 8, time ref 8, version 2, UMID 64, loudness 10, reserved 180
 BLOCK_SAMPLES = 1 << 18  # frames converted to 24-bit at a time
@@ -42,7 +43,7 @@ def write_bwf(path: str | os.PathLike, audio: np.ndarray, sr: int, bext: BextInf
     folder = Path(path).resolve().parent
     if not folder.is_dir():
         raise ExportError(f"output folder {folder} does not exist")
-    audio = np.asarray(audio)
+    audio = np.asanyarray(audio)
     audio = audio[:, None] if audio.ndim == 1 else audio
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
@@ -71,6 +72,7 @@ def _write(fh, audio: np.ndarray, sr: int, bext: BextInfo) -> None:
     fh.write(b"data" + struct.pack("<I", IN_DS64 if large else data_bytes))
     for start in range(0, n, BLOCK_SAMPLES):
         fh.write(_pcm24(audio[start : start + BLOCK_SAMPLES]))
+        release(audio[start : start + BLOCK_SAMPLES])  # a stem on disk (sound/scratch.py) is never whole in memory
     if data_bytes % 2:
         fh.write(b"\0")
 

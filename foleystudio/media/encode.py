@@ -1,7 +1,8 @@
 """Encoding: float audio to AAC, RGB frames to H.264; shared by the mux and the preview.
 
 The AAC track is encoded lazily and muxed as the video passes each time, so the two
-streams interleave in the file and nothing longer than one packet is held.
+streams interleave in the file and nothing longer than one packet is held; the audio is read
+a frame at a time (a mix on disk, sound/scratch.py, is never whole in memory).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTr
 
 from foleystudio.errors import ExportError
 from foleystudio.export.atomic import atomic_path
+from foleystudio.sound.scratch import BLOCK_SAMPLES, release
 from foleystudio.timebase import SAMPLE_RATE
 
 AAC_BITRATE = 192_000  # transparent for stereo Foley; YouTube's recommended stereo rate
@@ -38,9 +40,10 @@ class AacTrack:
         self._pending = next(self._packets, None)
 
     def _encode(self, audio: np.ndarray, sr: int) -> Iterator:
-        planar = np.ascontiguousarray(audio.T)  # (2, n) for fltp
-        for start in range(0, planar.shape[1], AAC_FRAME):
-            chunk = np.ascontiguousarray(planar[:, start : start + AAC_FRAME])
+        for start in range(0, len(audio), AAC_FRAME):
+            chunk = np.ascontiguousarray(audio[start : start + AAC_FRAME].T)  # (2, m) for fltp
+            if start and start % BLOCK_SAMPLES == 0:  # a mix on disk: the block just encoded leaves memory
+                release(audio[start - BLOCK_SAMPLES : start])
             frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
             frame.sample_rate = sr
             frame.pts = start

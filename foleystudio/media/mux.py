@@ -21,6 +21,7 @@ from foleystudio.errors import ExportError, InputError
 from foleystudio.export.atomic import atomic_path
 from foleystudio.media.encode import AacTrack
 from foleystudio.media.probe import VideoInfo
+from foleystudio.sound.scratch import release
 from foleystudio.timebase import SAMPLE_RATE
 
 
@@ -65,28 +66,45 @@ def _start_s(stream) -> float:
     return float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
 
 
-def read_audio(info: VideoInfo, *, sr: int = SAMPLE_RATE) -> np.ndarray:
-    """The input's first audio track as (n, 2) float32 at `sr`, aligned to the first video frame."""
+def read_audio(info: VideoInfo, *, sr: int = SAMPLE_RATE, out: np.ndarray | None = None) -> np.ndarray:
+    """The input's first audio track as (n, 2) float32 at `sr`, aligned to the first video frame. With `out`
+    ((m, 2) float32 of zeros, e.g. a scratch array), its first m samples are written into it as they are decoded
+    (the track is never whole in memory) and `out` is returned."""
     if not info.has_audio:
         raise InputError(f"{info.path}: has no audio track to keep")
     chunks = []
     with av.open(info.path, metadata_errors="ignore") as src:
         first_video_s = _start_s(src.streams.video[0])
         stream = src.streams.audio[0]
-        start_s = _start_s(stream)
+        offset = int(round((first_video_s - _start_s(stream)) * sr))  # decoded samples before the first frame
+        at = -offset  # where the next decoded sample goes in `out`
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sr)
         try:
             for frame in src.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
+                for decoded in resampler.resample(frame):
+                    at = _keep(decoded.to_ndarray(), chunks, out, at)
+            for decoded in resampler.resample(None):
+                at = _keep(decoded.to_ndarray(), chunks, out, at)
         except av.error.FFmpegError as exc:
             raise InputError(f"{info.path}: the audio track cannot be decoded ({exc})") from None
+    if out is not None:
+        return out
     audio = np.concatenate(chunks, axis=1).T if chunks else np.zeros((0, 2), np.float32)
-    offset = int(round((first_video_s - start_s) * sr))
     if offset > 0:
         audio = audio[offset:]
     elif offset < 0:
         audio = np.concatenate([np.zeros((-offset, 2), np.float32), audio])
     return audio.astype(np.float32)
+
+
+def _keep(planar: np.ndarray, chunks: list, out: np.ndarray | None, at: int) -> int:
+    """A decoded (2, m) chunk kept whole (no `out`) or written into `out` from sample `at` (what falls outside
+    it dropped); where the next chunk goes."""
+    if out is None:
+        chunks.append(planar)
+    else:
+        lo, hi = max(at, 0), min(at + planar.shape[1], len(out))
+        if hi > lo:
+            out[lo:hi] = planar[:, lo - at:hi - at].T
+            release(out[lo:hi])
+    return at + planar.shape[1]

@@ -7,7 +7,7 @@ its level from the body's apparent size. The result is one stereo stem.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,14 +56,6 @@ def render_footsteps(
     return Stem(name="footsteps", audio=out, sr=sr)
 
 
-def add_up(stems, *, n_samples: int, sr: int, name: str = "footsteps") -> Stem:
-    """One stem, `n_samples` long, that is the sum of `stems` (silence when there are none)."""
-    out = np.zeros((n_samples, 2), dtype=np.float32)
-    for stem in stems:
-        out += stem.audio
-    return Stem(name=name, audio=out, sr=sr)
-
-
 def render_footsteps_by_person(
     events: tuple[ContactEvent, ...] | list[ContactEvent],
     backend: FootstepBackend,
@@ -76,6 +68,7 @@ def render_footsteps_by_person(
     context: Sequence[ContactEvent] | None = None,
     air: SpaceOptions | None = None,
     out: np.ndarray | None = None,
+    new_stem: Callable[[], np.ndarray] | None = None,
 ) -> dict[int, Stem]:
     """The same steps as `render_footsteps`, one stem per person (they add up to its stem).
 
@@ -84,7 +77,8 @@ def render_footsteps_by_person(
     that deleting or moving one step changes no other step's sound. With `air`, a step farther than the
     nearest body loses its highs on the way (sound/room.py). With `out` ((n_samples, 2) float32), every person's
     steps are added into that one buffer instead, and no stem is returned: a long video's many people then cost
-    one stem of memory.
+    one stem of memory. `new_stem()` makes each person's silent (n_samples, 2) float32 buffer (default: in memory;
+    a render's are scratch arrays on disk).
     """
     events = list(events)
     if len(styles) != len(events):
@@ -92,8 +86,8 @@ def render_footsteps_by_person(
     context = list(context) if context is not None else events
     gaits = infer_gaits(context)
     ref_px = reference_size(np.array([e.body_px for e in context]), spatial.reference_percentile)
-    people = {} if out is not None else {p: np.zeros((n_samples, 2), dtype=np.float32)
-                                         for p in sorted({e.person for e in events})}
+    new_stem = new_stem or (lambda: np.zeros((n_samples, 2), dtype=np.float32))
+    people = {} if out is not None else {p: new_stem() for p in sorted({e.person for e in events})}
     for i, (event, st) in enumerate(zip(events, styles)):
         request = StepRequest(
             surface=st.surface, footwear=st.footwear, gait=gaits.get(event.person, "walk"),

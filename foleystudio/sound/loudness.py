@@ -6,7 +6,8 @@ stereo 48 kHz audio, 4 GB for ten minutes. These give the same numbers, bit for 
 from one block of `block_samples` at a time: the K-weighting filters carry their state
 from block to block (pyloudnorm's own filters, gains and gating), and the oversampler
 sees each block with enough of its neighbours that every output sample is the one the
-whole-signal call computes.
+whole-signal call computes. A scratch array (sound/scratch.py) is handed back to the kernel
+block by block as it is read, so a long stem on disk is never all in memory either.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import warnings
 import numpy as np
 import pyloudnorm
 from scipy.signal import lfilter, resample_poly
+
+from foleystudio.sound.scratch import release, zeros
 
 BLOCK_SAMPLES = 1 << 16  # 1.4 s at 48 kHz: 1 MB of stereo float64, 4 MB oversampled, at a time
 _CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770: L, R, C, Ls, Rs
@@ -33,6 +36,7 @@ def true_peak(audio: np.ndarray, oversampling: int, *, block_samples: int = BLOC
         a = np.asarray(audio[lo:hi], dtype=np.float64)
         up = resample_poly(a, oversampling, 1, axis=0)[(start - lo) * oversampling : (stop - lo) * oversampling]
         peak = max(peak, float(np.max(np.abs(up))), float(np.max(np.abs(a[start - lo : stop - lo]))))
+        release(audio[lo:hi])
     return peak
 
 
@@ -60,6 +64,7 @@ def _gating_block_energies(a: np.ndarray, sr: int, meter, block_samples: int) ->
     offset, j = 0, 0
     for start in range(0, n, block_samples):
         chunk = np.asarray(a[start : start + block_samples], dtype=np.float64)
+        release(a[start : start + block_samples])
         weighted = np.empty_like(chunk)
         for ch in range(channels):
             x = chunk[:, ch]
@@ -104,23 +109,27 @@ class LoudnessUnderGain:
     of `audio * curve` is then read from `curve**2 * power` with the same 400 ms blocks and gating. The
     K-weighting's filters are linear and short next to the curve's ramps (a limiter's milliseconds), so
     weighting after the curve equals weighting before it to within hundredths of a LU: a master can try
-    several gains at the cost of one filtering.
+    several gains at the cost of one filtering. `on_disk`: the power (as long as the audio) is a scratch
+    array, read a stretch at a time.
     """
 
-    def __init__(self, audio: np.ndarray, sr: int, *, block_samples: int = BLOCK_SAMPLES):
+    def __init__(self, audio: np.ndarray, sr: int, *, block_samples: int = BLOCK_SAMPLES, on_disk: bool = False):
         meter = pyloudnorm.Meter(sr)
         a = audio.reshape(len(audio), -1)
         n, channels = a.shape
         stages = [(s.b, s.a, s.passband_gain) for s in meter._filters.values()]
-        self.power = np.zeros(n, np.float32)
-        for ch in range(channels):
-            state = [np.zeros(max(len(a_), len(b)) - 1) for b, a_, _ in stages]
-            for start in range(0, n, block_samples):
+        self.power = zeros(n, np.float32, on_disk=on_disk)
+        state = [[np.zeros(max(len(a_), len(b)) - 1) for b, a_, _ in stages] for _ in range(channels)]
+        for start in range(0, n, block_samples):  # every channel of a block, one after another
+            power = self.power[start:start + block_samples]
+            for ch in range(channels):
                 x = np.asarray(a[start:start + block_samples, ch], dtype=np.float64)
                 for k, (b, a_, gain) in enumerate(stages):
-                    y, state[k] = lfilter(b, a_, x, zi=state[k])
+                    y, state[ch][k] = lfilter(b, a_, x, zi=state[ch][k])
                     x = gain * y
-                self.power[start:start + len(x)] += np.float32(_CHANNEL_GAINS[ch]) * (x * x).astype(np.float32)
+                power += np.float32(_CHANNEL_GAINS[ch]) * (x * x).astype(np.float32)
+            release(a[start:start + block_samples])
+            release(power)
         t_g, step = meter.block_size, 1.0 - meter.overlap
         n_blocks = int(np.round(((n / sr - t_g) / (t_g * step)))) + 1 if n >= t_g * sr else 0
         bounds = [(int(t_g * (j * step) * sr), int(t_g * (j * step + 1) * sr)) for j in range(n_blocks)]
@@ -130,17 +139,27 @@ class LoudnessUnderGain:
         self.first = np.searchsorted(self.edges, self.bounds[:, 0])
         self.last = np.searchsorted(self.edges, self.bounds[:, 1])
         self.norm = 1.0 / (t_g * sr)
+        # the segments read together: runs of whole segments about block_samples long
+        cuts = np.searchsorted(self.edges, np.arange(0, n, block_samples))
+        self.runs = np.unique(np.concatenate([cuts, [len(self.edges) - 1]]))
 
     def lufs(self, curve: np.ndarray | None = None) -> float:
         """Integrated loudness (LUFS) of the audio times `curve` ((n,), None: 1); -inf for silence."""
         if not len(self.bounds):
             return float("-inf")
-        if curve is None:
-            p = self.power
-        else:
-            p = np.square(curve, dtype=np.float32)
-            p *= self.power
-        segments = np.add.reduceat(p, self.edges[:-1], dtype=np.float64) if len(p) else np.zeros(0)
+        segments = np.zeros(len(self.edges) - 1)
+        for k0, k1 in zip(self.runs[:-1], self.runs[1:]):
+            lo, hi = self.edges[k0], self.edges[k1]
+            p = self.power[lo:hi]
+            if curve is not None:
+                c = curve[lo:hi]
+                q = np.square(c, dtype=np.float32)
+                q *= p
+                release(c)
+            else:
+                q = p
+            segments[k0:k1] = np.add.reduceat(q, self.edges[k0:k1] - lo, dtype=np.float64)
+            release(p)
         cums = np.concatenate([[0.0], np.cumsum(segments)])
         z = (cums[self.last] - cums[self.first]) * self.norm
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,10 +12,15 @@ oversampling as BS.1770 Annex 2 describes):
   `true_peak_db` (-1 dBTP): one gain, and a look-ahead limiter only where a peak would
   pass the ceiling (a footstep's attack is a short peak over a quiet bed). The same gain
   curve multiplies every stem, so the stems still add up to the mix.
+
+Everything here reads and writes a block at a time, and what is as long as the audio (the
+master's curves) can be a scratch array on disk (`on_disk`, sound/scratch.py): a long mix
+costs a few blocks of memory. The numbers are the same as the whole-array ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,12 +28,14 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
 from foleystudio.sound.loudness import LoudnessUnderGain, integrated_loudness, true_peak
+from foleystudio.sound.scratch import any_nonzero, blocks, release, zeros
 
 TRUE_PEAK_OVERSAMPLING = 4  # BS.1770 Annex 2: 4x for 48 kHz
 MIN_MEASURABLE_S = 0.4
 INTER_SAMPLE_DB = 3.0  # how far a band-limited signal can rise between its samples (a fs/4 sine at 45 degrees)
 MASTER_ROUNDS = 12  # the master's tries at its gain (2-4 are usual; a mix of little but clicks takes more)
-LIMITER_MARGIN_DB = 0.1  # the limiter aims this far under the ceiling: the meter interpolates between samples  # BS.1770 blocks are 400 ms
+LIMITER_MARGIN_DB = 0.1  # the limiter aims this far under the ceiling: the meter interpolates between samples
+LIMITER_RUN = 1 << 20  # a stretch the limiter acts on longer than this (22 s at 48 kHz) is worked on in pieces
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ class MixConfig:
 
 def true_peak_db(audio: np.ndarray) -> float:
     """True peak of (n,) or (n, ch) audio in dBTP (-inf for silence)."""
-    a = np.asarray(audio)
+    a = np.asanyarray(audio)
     if a.size == 0:
         return float("-inf")
     peak = true_peak(a.reshape(len(a), -1), TRUE_PEAK_OVERSAMPLING)  # in blocks: no float64 copy of a long stem
@@ -56,8 +63,8 @@ def true_peak_db(audio: np.ndarray) -> float:
 
 def integrated_lufs(audio: np.ndarray, sr: int) -> float:
     """BS.1770 integrated loudness (-inf for silence or audio shorter than one block)."""
-    a = np.asarray(audio)
-    if len(a) < MIN_MEASURABLE_S * sr or not np.any(a):
+    a = np.asanyarray(audio)
+    if len(a) < MIN_MEASURABLE_S * sr or not any_nonzero(a):
         return float("-inf")
     return integrated_loudness(a, sr)  # pyloudnorm's meter, read in blocks
 
@@ -70,7 +77,7 @@ def normalise(audio: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np
 def loudness_gain(audio: np.ndarray, sr: int, config: MixConfig = MixConfig(), *, peak_safe: bool = True) -> float:
     """The linear gain `normalise` applies (1.0 for silence): the same gain keeps a stem's parts adding up to it.
     `peak_safe=False`: the loudness alone (a limiter downstream keeps the ceiling)."""
-    if not np.any(audio):
+    if not any_nonzero(audio):
         return 1.0
     gain_db = 0.0
     lufs = integrated_lufs(audio, sr)
@@ -85,86 +92,130 @@ def duck_gain(key: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.n
     """(n,) float32 gain of a layer ducked under `key` (the Foley events, (n, 2)): 1 where the Foley is silent,
     down to -duck_db where it is loud (its envelope at or over duck_threshold_db under its own peak), smoothly
     (the envelope is the Foley's peak over duck_attack_s, averaged over duck_release_s)."""
+    coarse, hop = duck_curve(key, sr, config)
+    return expand(coarse, hop, 0, len(key))
+
+
+def duck_curve(key: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> tuple[np.ndarray, int]:
+    """`duck_gain` as it is made: one value for each `hop` samples from 0 (the envelope is read at 1 kHz: its
+    smoothing is 20-300 ms), and hop; `expand` draws any stretch of it per sample. Steps of a millisecond,
+    each a few hundredths of a dB: no zipper."""
     n = len(key)
-    if not n or not np.any(key):
-        return np.ones(n, np.float32)
-    hop = max(1, sr // 1000)  # the envelope is read at 1 kHz (its smoothing is 20-300 ms) and drawn back per sample
+    hop = max(1, sr // 1000)
     m = -(-n // hop)
+    if not n or not any_nonzero(key):
+        return np.ones(m, np.float32), hop
     level = np.zeros(m, np.float32)
     k = key.reshape(n, -1)
     step = hop * 4096
     for start in range(0, n, step):  # a block at a time: no full-length copy of the key
         block = np.abs(k[start:start + step]).max(axis=1)
+        release(k[start:start + step])
         level[start // hop:start // hop + -(-len(block) // hop)] = np.pad(
             block, (0, -len(block) % hop)).reshape(-1, hop).max(axis=1)
     envelope = maximum_filter1d(level, max(1, round(config.duck_attack_s * sr / hop)))
     envelope = uniform_filter1d(envelope, max(1, round(config.duck_release_s * sr / hop)))
     top = float(envelope.max())
     if top <= 0:
-        return np.ones(n, np.float32)
+        return np.ones(m, np.float32), hop
     with np.errstate(divide="ignore"):
         over = 20.0 * np.log10(np.maximum(envelope / top, 1e-9)) - config.duck_threshold_db  # dB over the threshold
     amount = np.clip(over / max(-config.duck_threshold_db, 1e-6), 0.0, 1.0)  # 0 at the threshold, 1 at the peak
-    gain = (10.0 ** (-config.duck_db * np.sqrt(amount) / 20.0)).astype(np.float32)
-    return np.repeat(gain, hop)[:n]  # steps of a millisecond, each a few hundredths of a dB: no zipper
+    return (10.0 ** (-config.duck_db * np.sqrt(amount) / 20.0)).astype(np.float32), hop
 
 
-def sample_levels(audio: np.ndarray, *, block_samples: int = 1 << 14) -> np.ndarray:
-    """(n,) float32: each sample's largest |value| over the channels, a block at a time (no full-size copy)."""
-    a = np.asarray(audio).reshape(len(audio), -1)
-    levels = np.zeros(len(a), np.float32)
-    for start in range(0, len(a), block_samples):
-        levels[start:start + block_samples] = np.abs(a[start:start + block_samples]).max(axis=1)
-    return levels
+def expand(coarse: np.ndarray, hop: int, lo: int, hi: int) -> np.ndarray:
+    """Samples lo..hi of `np.repeat(coarse, hop)`: a curve kept one value per hop, drawn per sample."""
+    return np.repeat(coarse[lo // hop:-(-hi // hop)], hop)[lo % hop:lo % hop + hi - lo]
 
 
-def sample_peaks(audio: np.ndarray, *, block_samples: int = 1 << 14, below_db: float = 20.0) -> np.ndarray:
+def sample_peaks(audio: np.ndarray, *, block_samples: int = 1 << 14, below_db: float = 20.0,
+                 out: np.ndarray | None = None) -> np.ndarray:
     """(n,) float32: the largest |value| of each sample's stretch of the 4x-oversampled signal, all channels
-    (what a true-peak meter sees there), a block at a time. Blocks whose samples all stay `below_db` under the
-    loudest are not oversampled: their sample peak, raised by INTER_SAMPLE_DB (what lies between samples of
-    band-limited audio), stands in; no limiter acting on this signal reaches that far down."""
-    a = np.asarray(audio).reshape(len(audio), -1)
+    (what a true-peak meter sees there), a block at a time; into `out` when given. Blocks whose samples all stay
+    `below_db` under the loudest are not oversampled: their sample peak, raised by INTER_SAMPLE_DB (what lies
+    between samples of band-limited audio), stands in; no limiter acting on this signal reaches that far down."""
+    a = np.asanyarray(audio).reshape(len(audio), -1)
     n = len(a)
-    peaks = sample_levels(a, block_samples=block_samples)
-    if not n:
-        return peaks
-    floor = float(peaks.max()) * 10.0 ** (-below_db / 20.0)
-    peaks *= np.float32(10.0 ** (INTER_SAMPLE_DB / 20.0))
+    peaks = np.zeros(n, np.float32) if out is None else out
+    floor = 0.0
+    for start in range(0, n, block_samples):  # each sample's level, and the loudest
+        level = np.abs(a[start:start + block_samples]).max(axis=1)
+        peaks[start:start + block_samples] = level
+        floor = max(floor, float(level.max()))
+        release(a[start:start + block_samples])
+        release(peaks[start:start + block_samples])
+    floor *= 10.0 ** (-below_db / 20.0)
     for start in range(0, n, block_samples):
         stop = min(start + block_samples, n)
-        if float(np.abs(a[start:stop]).max()) < floor:
-            continue
-        lo, hi = max(0, start - 64), min(n, stop + 64)
-        up = resample_poly(np.asarray(a[lo:hi], dtype=np.float32), TRUE_PEAK_OVERSAMPLING, 1, axis=0)  # float32: 2x faster, 1e-7 of a peak
-        up = up[(start - lo) * TRUE_PEAK_OVERSAMPLING:(stop - lo) * TRUE_PEAK_OVERSAMPLING]
-        peak = np.abs(up).reshape(stop - start, TRUE_PEAK_OVERSAMPLING, -1).max(axis=(1, 2))
-        peaks[start:stop] = np.maximum(peak, np.abs(a[start:stop]).max(axis=1))
+        peaks[start:stop] *= np.float32(10.0 ** (INTER_SAMPLE_DB / 20.0))
+        if float(np.abs(a[start:stop]).max()) >= floor:
+            lo, hi = max(0, start - 64), min(n, stop + 64)
+            window = np.asarray(a[lo:hi], dtype=np.float32)  # float32: 2x faster, 1e-7 of a peak
+            up = resample_poly(window, TRUE_PEAK_OVERSAMPLING, 1, axis=0)
+            up = up[(start - lo) * TRUE_PEAK_OVERSAMPLING:(stop - lo) * TRUE_PEAK_OVERSAMPLING]
+            peak = np.abs(up).reshape(stop - start, TRUE_PEAK_OVERSAMPLING, -1).max(axis=(1, 2))
+            peaks[start:stop] = np.maximum(peak, np.abs(a[start:stop]).max(axis=1))
+            release(a[lo:hi])
+        release(a[start:stop])
+        release(peaks[start:stop])
     return peaks
 
 
 def limiter_gain(audio: np.ndarray, sr: int, ceiling_db: float, config: MixConfig = MixConfig(),
-                 *, peaks: np.ndarray | None = None) -> np.ndarray:
+                 *, peaks: np.ndarray | None = None, out: np.ndarray | None = None,
+                 times: np.float32 = np.float32(1.0)) -> np.ndarray:
     """(n,) float32 gain that keeps `audio`'s 4x-oversampled peaks under `ceiling_db`: 1 except around a peak,
     where it is down `limiter_lookahead_s` before it, holds `limiter_hold_s` after, and ramps back over the
     look-ahead (never a step: the gain is a moving average of a running minimum). `peaks`: `sample_peaks(audio)`
-    when already known (the master tries several gains on one mix). Only the stretches around samples over the
-    ceiling are worked on: a gain at a sample depends on peaks no farther than hold + 2 look-aheads away."""
+    when already known (the master tries several gains on one mix); `out`: where to write it, `times` the gain
+    (the master's make-up gain: one pass, not two). Only the stretches around samples over the ceiling are worked
+    on: a gain at a sample depends on peaks no farther than hold + 2 look-aheads away."""
     peaks = sample_peaks(audio) if peaks is None else peaks
     n = len(peaks)
     ceiling = np.float32(10.0 ** (ceiling_db / 20.0))
-    gain = np.ones(n, np.float32)
-    over = np.flatnonzero(peaks > ceiling)
-    if not over.size:
-        return gain
+    gain = fill(np.empty(n, np.float32) if out is None else out, times)
     ahead = max(1, int(config.limiter_lookahead_s * sr))
     hold = max(0, int(config.limiter_hold_s * sr))
     margin = hold + 2 * ahead + 2
-    groups = np.split(over, np.flatnonzero(np.diff(over) > 2 * margin) + 1)  # stretches that cannot touch
-    for group in groups:
-        lo, hi = max(0, int(group[0]) - margin), min(n, int(group[-1]) + margin + 1)
-        need = np.minimum(np.float32(1.0), ceiling / np.maximum(peaks[lo:hi], np.float32(1e-12)))
-        gain[lo:hi] = _ramped_minimum(need, ahead, hold)
+    reach = ahead + hold + 1  # a piece of a long stretch has its exact gain given the need this far either side
+    for lo, hi in _stretches(peaks, ceiling, margin):  # stretches that cannot touch
+        for a, b in blocks(hi - lo, LIMITER_RUN):
+            a, b = lo + a, lo + b
+            wa, wb = max(lo, a - reach), min(hi, b + reach)
+            need = np.minimum(np.float32(1.0), ceiling / np.maximum(peaks[wa:wb], np.float32(1e-12)))
+            gain[a:b] = _ramped_minimum(need, ahead, hold)[a - wa:b - wa] * times
+            release(peaks[wa:wb])
+            release(gain[a:b])
     return gain
+
+
+def _stretches(peaks: np.ndarray, ceiling: np.float32, margin: int) -> Iterator[tuple[int, int]]:
+    """(lo, hi) around each run of samples whose peak passes `ceiling` (runs closer than 2 * margin are one),
+    `margin` either side."""
+    n = len(peaks)
+    for first, last in runs(peaks, lambda block: block > ceiling, 2 * margin):
+        yield max(0, first - margin), min(n, last + margin + 1)
+
+
+def runs(a: np.ndarray, where: Callable[[np.ndarray], np.ndarray], gap: int) -> Iterator[tuple[int, int]]:
+    """(first, last) sample of each run of `a`'s samples that `where(block)` marks (a bool per sample of a
+    block), runs closer than `gap` joined into one: read a block at a time, in order."""
+    first = last = None
+    for lo, hi in blocks(len(a)):
+        marked = np.flatnonzero(where(a[lo:hi])) + lo
+        release(a[lo:hi])
+        if not marked.size:
+            continue
+        starts = np.flatnonzero(np.diff(marked, prepend=marked[0] - gap - 1) > gap)
+        for k, start in enumerate(starts):
+            if first is not None and marked[start] - last > gap:
+                yield first, last
+                first = None
+            first = int(marked[start]) if first is None else first
+            last = int(marked[starts[k + 1] - 1] if k + 1 < len(starts) else marked[-1])
+    if first is not None:
+        yield first, last
 
 
 def _ramped_minimum(need: np.ndarray, ahead: int, hold: int) -> np.ndarray:
@@ -181,27 +232,30 @@ def _ramped_minimum(need: np.ndarray, ahead: int, hold: int) -> np.ndarray:
     return ((cums[ahead:] - cums[:-ahead]) / ahead).astype(np.float32)
 
 
-def master(stems: list[np.ndarray], mix: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> float:
+def master(stems: list[np.ndarray], mix: np.ndarray, sr: int, config: MixConfig = MixConfig(), *,
+           on_disk: bool = False) -> float:
     """Bring `mix` (the sum of `stems`, each (n, 2)) to config.loudness_lufs with its true peak at or below
     config.true_peak_db, in place, multiplying every stem by the same gain curve; the integrated loudness reached
     (-inf for silence). The gain is found in a few rounds (steps, then a false position between the tries
     either side of the target): limiting the peaks lowers the
     loudness, so a mix of sharp steps over a quiet bed needs more gain than its unlimited loudness says. Each
     round reads the loudness under its curve from the mix's K-weighted power (LoudnessUnderGain: no copy of the
-    mix, one filtering); the loudness returned is the meter's reading of the mastered mix."""
-    if config.loudness_lufs is None or not np.any(mix) or len(mix) < MIN_MEASURABLE_S * sr:
+    mix, one filtering); the loudness returned is the meter's reading of the mastered mix. `on_disk`: the
+    curves as long as the mix (its power, its peaks, the gain) are scratch arrays on disk."""
+    if config.loudness_lufs is None or len(mix) < MIN_MEASURABLE_S * sr or not any_nonzero(mix):
         return integrated_lufs(mix, sr)
-    meter = LoudnessUnderGain(mix, sr)  # the mix filtered once; each try reads it under its gain curve
+    meter = LoudnessUnderGain(mix, sr, on_disk=on_disk)  # the mix filtered once; each try reads it under its gain
     base = meter.lufs()
     if not np.isfinite(base):
         return base
     target, ceiling = config.loudness_lufs, config.true_peak_db - LIMITER_MARGIN_DB
-    peaks = sample_peaks(mix)
+    peaks = sample_peaks(mix, out=zeros(len(mix), on_disk=on_disk))
+    curve = zeros(len(mix), on_disk=on_disk)
     under = over = None  # the best tries below and above the target: (gain dB, loudness)
     gain_db = target - base
     for k in range(MASTER_ROUNDS):
-        curve = limiter_gain(mix, sr, ceiling - gain_db, config, peaks=peaks)
-        curve *= np.float32(10.0 ** (gain_db / 20.0))
+        limiter_gain(mix, sr, ceiling - gain_db, config, peaks=peaks, out=curve,
+                     times=np.float32(10.0 ** (gain_db / 20.0)))
         reached = meter.lufs(curve)
         if abs(reached - target) <= config.loudness_tolerance_lu / 2 or k == MASTER_ROUNDS - 1:
             break
@@ -214,7 +268,28 @@ def master(stems: list[np.ndarray], mix: np.ndarray, sr: int, config: MixConfig 
             gain_db = g0 + (target - r0) * (g1 - g0) / (r1 - r0)
         else:  # a dB of gain adds at most a dB of loudness (the limiter takes some): this step never overshoots
             gain_db += target - reached
-    mix *= curve[:, None]
-    for stem in stems:
-        stem *= curve[:, None]
+    scale([mix, *stems], curve)
     return integrated_lufs(mix, sr)  # what the meter reads, not the estimate
+
+
+def fill(a: np.ndarray, value: float) -> np.ndarray:
+    """`a[:] = value`, a block at a time; `a`."""
+    for lo, hi in blocks(len(a)):
+        a[lo:hi] = value
+        release(a[lo:hi])
+    return a
+
+
+def scale(a: np.ndarray | list[np.ndarray], gain: float | np.ndarray) -> None:
+    """`a *= gain` in place (for each of a list of arrays as long as one another), a block at a time: `gain` a
+    number or a curve as long as `a` (one per sample, every channel alike), read once for them all."""
+    arrays = a if isinstance(a, list) else [a]
+    curve = np.ndim(gain) > 0
+    for lo, hi in blocks(len(arrays[0]) if arrays else 0):
+        g = gain[lo:hi] if curve else gain
+        for array in arrays:
+            block = array[lo:hi]
+            block *= g.reshape(len(g), *([1] * (block.ndim - 1))) if curve else g
+            release(block)
+        if curve:
+            release(g)

@@ -20,6 +20,7 @@ person's hips and set back by their apparent size, as footsteps are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,10 +85,12 @@ def render_moves(
     sr: int = SAMPLE_RATE,
     seed: int = 0,
     options: MovesOptions = MovesOptions(),
+    out: np.ndarray | None = None,
 ) -> Stem:
     """Every tracked person's clothes, `n_samples` long: the sum of `render_moves_by_person`, added up person by
-    person (one stem's memory, however many people a long video has)."""
-    out = np.zeros((n_samples, 2), dtype=np.float32)
+    person (one stem's memory, however many people a long video has); into `out` (an (n_samples, 2) float32
+    buffer of zeros, e.g. a scratch array) when given."""
+    out = np.zeros((n_samples, 2), dtype=np.float32) if out is None else out
     for _ in _people(poses, n_samples=n_samples, sr=sr, seed=seed, options=options, out=out):
         pass
     return Stem(name="moves", audio=out, sr=sr)
@@ -95,23 +98,28 @@ def render_moves(
 
 def render_moves_by_person(
     poses: Poses, *, n_samples: int, sr: int = SAMPLE_RATE, seed: int = 0, options: MovesOptions = MovesOptions(),
+    new_stem: Callable[[], np.ndarray] | None = None,
 ) -> dict[int, Stem]:
-    """One stem per person (they add up to `render_moves`); person p's randomness comes from (seed, p)."""
+    """One stem per person (they add up to `render_moves`); person p's randomness comes from (seed, p).
+    `new_stem()` makes each person's silent (n_samples, 2) float32 buffer (default: in memory)."""
     return {person: Stem(name=f"moves.person{person}", audio=audio, sr=sr)
-            for person, audio in _people(poses, n_samples=n_samples, sr=sr, seed=seed, options=options)}
+            for person, audio in _people(poses, n_samples=n_samples, sr=sr, seed=seed, options=options,
+                                         new_stem=new_stem)}
 
 
-def _people(poses: Poses, *, n_samples: int, sr: int, seed: int, options: MovesOptions, out: np.ndarray | None = None):
+def _people(poses: Poses, *, n_samples: int, sr: int, seed: int, options: MovesOptions, out: np.ndarray | None = None,
+            new_stem: Callable[[], np.ndarray] | None = None):
     """(person, their stereo sound) for each tracked person, one at a time; with `out`, each is added into it
-    (and `out` is what is yielded)."""
+    (and `out` is what is yielded), else into a buffer of its own from `new_stem()`."""
     fabric = FABRIC_MODELS[normalise_fabric(options.fabric)]
     sizes = {tr.person: body_size_px(tr) for tr in poses.tracks}
     ref_px = reference_size(np.concatenate([s for s in sizes.values()] or [np.zeros(0)]),
                             options.spatial.reference_percentile)
     for track in poses.tracks:
         rng = np.random.default_rng([seed, track.person])
+        buffer = out if out is not None else new_stem() if new_stem else None
         yield track.person, _person(track, sizes[track.person], ref_px, poses.width, fabric, options, rng,
-                                    n_samples, sr, out)
+                                    n_samples, sr, buffer)
 
 
 def motion_energy(track: PoseTrack, options: MovesOptions = MovesOptions()) -> np.ndarray:

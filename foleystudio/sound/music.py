@@ -33,10 +33,11 @@ import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.sound.footsteps import Stem
-from foleystudio.sound.mix import MixConfig, integrated_lufs, sample_levels, true_peak_db
+from foleystudio.sound.mix import MixConfig, integrated_lufs, runs, scale, true_peak_db
 from foleystudio.sound.instruments import (bass, bell, envelope, hz, kick, mallet, modal, noise_hit, pad, piano,
                                            pluck, stab)
 from foleystudio.sound.procedural import dsp
+from foleystudio.sound.scratch import BLOCK_SAMPLES, any_nonzero, blocks, release
 from foleystudio.sound.spatial import pan_gains
 from foleystudio.sound.tempo import measure_tempo, onset_strength  # noqa: F401  (the tempo it plays reads back)
 from foleystudio.timebase import SAMPLE_RATE, seconds_to_sample
@@ -186,8 +187,9 @@ class _Bus:
     made once (`make`). A player's touch: each note's level varies by up to `touch` (from `rng`, so the seed
     decides), its time never does."""
 
-    def __init__(self, n: int, sr: int, rng: np.random.Generator | None = None, touch: float = 0.08):
-        self.x = np.zeros((n, 2), np.float32)
+    def __init__(self, n: int, sr: int, rng: np.random.Generator | None = None, touch: float = 0.08,
+                 out: np.ndarray | None = None):
+        self.x = np.zeros((n, 2), np.float32) if out is None else out
         self.n, self.sr = n, sr
         self.rng, self.touch = rng, touch
         self._notes: dict = {}
@@ -409,12 +411,14 @@ def _accents(bus: _Bus, plan: MusicPlan, rng: np.random.Generator) -> None:
 # ---------------------------------------------------------------------------------------------------- rendering
 
 
-def render_music(plan: MusicPlan, *, n_samples: int, sr: int = SAMPLE_RATE, seed: int = 0) -> Stem:
+def render_music(plan: MusicPlan, *, n_samples: int, sr: int = SAMPLE_RATE, seed: int = 0,
+                 out: np.ndarray | None = None) -> Stem:
     """The score of `plan`, `n_samples` long, at about -20 LUFS with its true peak under -1 dBTP: it swells in
-    from silence and its last sample is 0. The same plan and seed give the same samples."""
+    from silence and its last sample is 0. The same plan and seed give the same samples. With `out` (an
+    (n_samples, 2) float32 buffer of zeros, e.g. a scratch array) the score is made in it."""
     if n_samples < 0 or sr <= 0:
         raise InputError(f"cannot render {n_samples} samples at {sr} Hz")
-    bus = _Bus(n_samples, sr, np.random.default_rng([seed, 4]))
+    bus = _Bus(n_samples, sr, np.random.default_rng([seed, 4]), out=out)
     duration_s = n_samples / sr
     if n_samples == 0:
         return Stem(name="music", audio=np.zeros((0, 2), np.float32), sr=sr)
@@ -433,7 +437,7 @@ def render_music(plan: MusicPlan, *, n_samples: int, sr: int = SAMPLE_RATE, seed
         _fade_out(bus.x, n_samples - start)
     bus.x[-1] = 0.0
     bus.forget()  # the notes made once are played: their memory goes before the loudness is read
-    bus.x *= _loudness_gain(bus.x, sr)
+    scale(bus.x, _loudness_gain(bus.x, sr))
     return Stem(name="music", audio=bus.x, sr=sr)
 
 
@@ -458,7 +462,7 @@ def _fade_out(x: np.ndarray, m: int) -> None:
 
 def _loudness_gain(x: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> np.float32:
     """The gain that puts (n, 2) `x` at the stem loudness target, or lower, at the true-peak ceiling."""
-    if not np.any(x):
+    if not any_nonzero(x):
         return np.float32(1.0)
     lufs = integrated_lufs(x, sr)
     if not np.isfinite(lufs):  # shorter than one 400 ms block: the mean square stands in
@@ -470,12 +474,20 @@ def _loudness_gain(x: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> n
 def _true_peak_db(x: np.ndarray, within_db: float = 6.0) -> float:
     """`mix.true_peak_db` of (n, 2) `x`, read only around the samples within `within_db` of the sample peak (an
     intersample over of band-limited notes is a fraction of a dB, never 6): the same number, a fraction of the
-    work."""
-    level = sample_levels(x)  # each sample's |value| over both channels, a block at a time
-    loud = np.flatnonzero(level >= level.max() * 10.0 ** (-within_db / 20.0))
+    work. The stretches around them are measured a batch at a time, with silence between them."""
+    n, top = len(x), 0.0
+    for lo, hi in blocks(n):
+        top = max(top, float(np.abs(x[lo:hi]).max()))
+        release(x[lo:hi])
+    loud = np.float32(top * 10.0 ** (-within_db / 20.0))
     margin = 256  # samples either side: far more than the oversampling filter reaches
-    breaks = np.flatnonzero(np.diff(loud) > 2 * margin)
-    spans = [x[max(0, int(a) - margin):int(b) + margin + 1]
-             for a, b in zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]])]
     gap = np.zeros((margin, 2), x.dtype)
-    return true_peak_db(np.concatenate([part for span in spans for part in (span, gap)], axis=0))
+    batch, size, peak = [], 0, float("-inf")
+    for first, last in runs(x, lambda block: np.abs(block).max(axis=1) >= loud, 2 * margin):
+        span = np.array(x[max(0, first - margin):last + margin + 1])
+        release(x[max(0, first - margin):last + margin + 1])
+        batch += [span, gap]
+        size += len(span) + margin
+        if size >= BLOCK_SAMPLES:
+            peak, batch, size = max(peak, true_peak_db(np.concatenate(batch))), [], 0
+    return max(peak, true_peak_db(np.concatenate(batch))) if batch else peak

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import signal
 
 from foleystudio.sound.procedural import dsp
+from foleystudio.sound.scratch import release
 
 BLOCK_S = 10.0  # the room is applied a block at a time: a long video's working memory does not grow
 
@@ -86,7 +87,9 @@ def room_ir(size: str, sr: int, seed: int = 0) -> np.ndarray:
 def add_room(audio: np.ndarray, spans: Sequence[tuple[int, int, str]], sr: int, *, seed: int = 0,
              options: SpaceOptions = SpaceOptions()) -> None:
     """Add the reverberation of (start, stop, size) spans of `audio` ((n, 2), in place): each span's sound
-    rings in its room, faded out `tail_fade_s` after the span."""
+    rings in its room, faded out `tail_fade_s` after the span. Overlap-add a block at a time: the room hears each
+    block of the dry sound, and a block's wet sound is added once every earlier block's tail is in it (the tail
+    still to come is carried over), so working memory is a block and an impulse response, whatever the length."""
     n = len(audio)
     block = int(BLOCK_S * sr)
     for start, stop, size in spans:
@@ -95,18 +98,25 @@ def add_room(audio: np.ndarray, spans: Sequence[tuple[int, int, str]], sr: int, 
         room = ROOMS[size]
         ir = room_ir(size, sr, seed) * np.float32(10.0 ** (room.wet_db / 20.0))  # float32: half the FFT work
         end = min(n, stop + int(options.tail_fade_s * sr))
-        wet = np.zeros((end - start, 2), np.float32)
-        for lo in range(start, stop, block):  # overlap-add, a block of the dry sound at a time
-            dry = audio[lo:min(lo + block, stop)].mean(axis=1)  # the room hears one source
-            if not dry.any():
-                continue
-            y = np.stack([signal.oaconvolve(dry, ir[:, c]) for c in range(2)], axis=1)
-            a, b = lo - start, min(lo - start + len(y), len(wet))
-            wet[a:b] += y[: b - a]
-        fade_n = end - stop
-        if fade_n > 0:
-            wet[stop - start:] *= np.cos(np.linspace(0.0, np.pi / 2, fade_n, dtype=np.float32))[:, None]
-        audio[start:end] += wet
+        fade = np.cos(np.linspace(0.0, np.pi / 2, end - stop, dtype=np.float32))[:, None]
+        carry = np.zeros((0, 2), np.float32)  # the wet sound from `lo` on that earlier blocks left
+        for lo in range(start, end, block):
+            hi = min(lo + block, end)
+            wet = np.zeros((max(hi - lo, len(carry)), 2), np.float32)
+            wet[:len(carry)] += carry
+            if lo < stop:  # a block of the dry sound (the room hears one source)
+                dry = audio[lo:min(hi, stop)].mean(axis=1)
+                if dry.any():
+                    y = np.stack([signal.oaconvolve(dry, ir[:, c]) for c in range(2)], axis=1)
+                    y = y[:end - lo]
+                    if len(y) > len(wet):
+                        wet = np.concatenate([wet, np.zeros((len(y) - len(wet), 2), np.float32)])
+                    wet[:len(y)] += y
+            done, carry = wet[:hi - lo], wet[hi - lo:]
+            if hi > stop:  # the tail after the span fades out
+                done[max(stop, lo) - lo:] *= fade[max(stop, lo) - stop:hi - stop]
+            audio[lo:hi] += done
+            release(audio[lo:hi])
 
 
 def air_cutoff_hz(distance_m: float, options: SpaceOptions = SpaceOptions()) -> float | None:

@@ -86,8 +86,10 @@ def render_specifics(
     options: SpecificsOptions = SpecificsOptions(),
     materials: Sequence[str] | None = None,
     air: SpaceOptions | None = None,
+    out: np.ndarray | None = None,
 ) -> Stem:
-    """Render `events` into a stereo stem `n_samples` long (with `air`, a far person's sounds lose their highs).
+    """Render `events` into a stereo stem `n_samples` long (with `air`, a far person's sounds lose their highs);
+    into `out` (an (n_samples, 2) float32 buffer of zeros, e.g. a scratch array) when given.
 
     `materials[i]`, when given, is what event i strikes (a hit or impact; for a fall,
     sit or kneel the floor). Each event's randomness comes from (seed, its index), so a
@@ -99,7 +101,7 @@ def render_specifics(
     default_hit, floor = normalise_hit_material(options.material), normalise_hit_material(options.floor)
     ref_px = reference_size(np.array([e.body_px for e in events if e.person >= 0]),
                             options.spatial.reference_percentile)
-    out = np.zeros((n_samples, 2), dtype=np.float32)
+    out = np.zeros((n_samples, 2), dtype=np.float32) if out is None else out
     for i, e in enumerate(events):
         if e.kind not in KINDS:
             raise InputError(f"unknown action kind {e.kind!r}; use one of: {', '.join(KINDS)}")

@@ -78,3 +78,18 @@ def test_a_failure_midway_leaves_no_file(tmp_path, monkeypatch):
 def test_refuses_a_missing_folder(tmp_path):
     with pytest.raises(ExportError, match="does not exist"):
         write_bwf(tmp_path / "no" / "stem.wav", np.zeros((10, 2)), 48000)
+
+
+def test_a_stem_on_disk_is_written_as_the_same_file(tmp_path, monkeypatch):
+    from foleystudio.sound import scratch
+
+    monkeypatch.setattr(scratch, "MIN_DISK_BYTES", 0)
+    monkeypatch.setattr(scratch, "RESIDENT_BYTES", 1 << 16)
+    monkeypatch.setattr(bwf, "BLOCK_SAMPLES", 1000)
+    audio = (np.random.default_rng(4).standard_normal((48_000, 2)) * 0.2).astype(np.float32)
+    on_disk = scratch.zeros(audio.shape)
+    on_disk[:] = audio
+    when = BextInfo(origination=dt.datetime(2024, 5, 1, 12, 0, 0))
+    write_bwf(tmp_path / "memory.wav", audio, 48_000, when)
+    write_bwf(tmp_path / "disk.wav", on_disk, 48_000, when)
+    assert (tmp_path / "disk.wav").read_bytes() == (tmp_path / "memory.wav").read_bytes()

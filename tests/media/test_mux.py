@@ -104,3 +104,67 @@ def test_clicks_play_with_the_picture(tmp_path, name, suffix, kwargs):
         assert float(a.start_time * a.time_base) == 0.0
         assert float(a.duration * a.time_base) == pytest.approx(info.duration_s, abs=1 / SR)
     assert 0 <= len(played) - n < AAC_FRAME  # the decoder keeps the encoder's end padding; players trim it
+
+
+def _scratch_copy(audio: np.ndarray, monkeypatch) -> np.ndarray:
+    """`audio` in a scratch file (sound/scratch.py), handed back a few blocks at a time as it is read."""
+    from foleystudio.sound import scratch
+
+    monkeypatch.setattr(scratch, "MIN_DISK_BYTES", 0)
+    monkeypatch.setattr(scratch, "RESIDENT_BYTES", 1 << 16)
+    copy = scratch.zeros(audio.shape)
+    copy[:] = audio
+    return copy
+
+
+def test_a_mix_on_disk_is_muxed_as_the_same_mix_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr("foleystudio.media.encode.BLOCK_SAMPLES", 5 * AAC_FRAME)  # handed back every 5 frames
+    info = probe_video(make_clip(tmp_path / "in.mp4"))
+    n = int(round(info.duration_s * SR))
+    audio = (np.random.default_rng(2).standard_normal((n, 2)) * 0.1).astype(np.float32)
+    mux_audio(info, audio, tmp_path / "memory.mp4", sr=SR)
+    mux_audio(info, _scratch_copy(audio, monkeypatch), tmp_path / "disk.mp4", sr=SR)
+    np.testing.assert_array_equal(_played(tmp_path / "disk.mp4")[0], _played(tmp_path / "memory.mp4")[0])
+
+
+def _clip_with_sound(path, *, video_start_s: float, audio_start_s: float):
+    """A 1.5 s MKV whose picture and sound start at their own times (noise, so every sample tells)."""
+    with av.open(str(path), "w") as c:
+        v = c.add_stream("libx264", rate=30)
+        v.width, v.height, v.pix_fmt = 160, 120, "yuv420p"
+        a = c.add_stream("aac", rate=SR, layout="stereo")
+        for i in range(45):
+            frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 90, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i + round(video_start_s * 30), Fraction(1, 30)
+            c.mux(v.encode(frame))
+        c.mux(v.encode(None))
+        rng = np.random.default_rng(0)
+        for k in range(70):
+            sound = av.AudioFrame.from_ndarray((rng.standard_normal((2, AAC_FRAME)) * 0.1).astype(np.float32),
+                                               format="fltp", layout="stereo")
+            sound.sample_rate, sound.pts = SR, round(audio_start_s * SR) + k * AAC_FRAME
+            c.mux(a.encode(sound))
+        c.mux(a.encode(None))
+    return path
+
+
+@pytest.mark.parametrize("video_start_s, audio_start_s, keep_s", [(0.0, 0.0, 1.0), (0.0, 0.25, 1.0),
+                                                                  (0.3, 0.0, 1.0), (0.0, 0.25, 3.0)])
+def test_the_input_audio_read_into_a_buffer_is_the_whole_track(tmp_path, monkeypatch, video_start_s,
+                                                                audio_start_s, keep_s):
+    """`read_audio(out=...)` writes what the whole read returns, aligned to the first frame (sound before it
+    dropped, silence until it starts), frame by frame into the buffer: cut where the buffer ends, silence where
+    the track does."""
+    from foleystudio.media.mux import read_audio
+
+    info = probe_video(_clip_with_sound(tmp_path / "in.mkv", video_start_s=video_start_s,
+                                        audio_start_s=audio_start_s))
+    whole = read_audio(info, sr=SR)
+    late = round(audio_start_s * SR)
+    assert not whole[:late].any() and np.all(np.abs(whole[late:late + 10]).max(axis=1) > 0)
+    m = int(keep_s * SR)
+    buffer = _scratch_copy(np.zeros((m, 2), np.float32), monkeypatch)
+    assert read_audio(info, sr=SR, out=buffer) is buffer
+    want = np.zeros((m, 2), np.float32)
+    want[:min(m, len(whole))] = whole[:m]
+    np.testing.assert_array_equal(buffer, want)

@@ -70,3 +70,18 @@ def test_the_loudness_under_a_gain_curve_reads_as_the_meter_does(seconds):
     assert meter.lufs() == pytest.approx(integrated_loudness(audio, SR), abs=1e-6)
     curve = (0.5 + 0.5 * np.cos(np.linspace(0, 6 * np.pi, n)) ** 2).astype(np.float32)
     assert meter.lufs(curve) == pytest.approx(integrated_loudness(audio * curve[:, None], SR), abs=0.05)
+
+
+@pytest.mark.parametrize("block", [1000, 4800, 1 << 16])
+def test_the_loudness_under_a_curve_is_the_same_whatever_the_blocks_and_on_disk(block, monkeypatch):
+    """Read a run of whole 100 ms segments at a time (on disk, a stretch at a time), the meter sums each segment
+    as the whole-signal reading does."""
+    monkeypatch.setattr("foleystudio.sound.scratch.MIN_DISK_BYTES", 0)
+    audio = steps(7.3, seed=9)
+    n = len(audio)
+    curve = (0.5 + 0.5 * np.cos(np.linspace(0, 6 * np.pi, n)) ** 2).astype(np.float32)
+    whole = LoudnessUnderGain(audio, SR, block_samples=1 << 22)
+    pieces = LoudnessUnderGain(audio, SR, block_samples=block, on_disk=True)
+    np.testing.assert_array_equal(pieces.power, whole.power)
+    assert pieces.lufs() == pytest.approx(whole.lufs(), abs=1e-9)
+    assert pieces.lufs(curve) == pytest.approx(whole.lufs(curve), abs=1e-9)

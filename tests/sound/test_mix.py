@@ -124,3 +124,72 @@ def test_silence_and_no_target_are_left_alone():
     mix = stems[0].copy()
     master(stems, mix, SR, MixConfig(loudness_lufs=None))
     np.testing.assert_array_equal(mix, _clicks(level=0.3))
+
+
+# ------------------------------------------------------------------------------ block by block, as a whole
+
+def _whole_limiter(audio, sr, ceiling_db, config):
+    """The limiter as one array computation over the whole signal: the reference the blockwise one must meet."""
+    from scipy.ndimage import minimum_filter1d
+
+    from foleystudio.sound.mix import sample_peaks
+
+    peaks = sample_peaks(audio)
+    need = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(peaks.astype(np.float64), 1e-12))
+    ahead, hold = int(config.limiter_lookahead_s * sr), int(config.limiter_hold_s * sr)
+    padded = np.concatenate([np.ones(hold), need, np.ones(ahead)])
+    lowest = minimum_filter1d(padded, ahead + hold + 1, origin=-((ahead + hold + 1) // 2))[:len(need)]
+    ramp = np.concatenate([np.ones(ahead - 1), lowest])
+    return np.convolve(ramp, np.ones(ahead) / ahead, mode="valid")
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Every scratch array on disk and every pass in blocks of an odd size: edges fall inside every sound."""
+    monkeypatch.setattr("foleystudio.sound.scratch.MIN_DISK_BYTES", 0)
+    monkeypatch.setattr("foleystudio.sound.scratch.BLOCK_SAMPLES", 5003)
+    monkeypatch.setattr("foleystudio.sound.scratch.RESIDENT_BYTES", 1 << 16)
+
+
+def test_the_limiter_acts_the_same_at_a_block_edge(small_blocks, monkeypatch):
+    audio = _bed(2.0, 0.05)
+    for hit in (5003 - 200, 3 * 5003 - 1, 7 * 5003 + 1):  # a peak across an edge, just before one, just after
+        audio[hit:hit + 480] += (np.hanning(480) * 0.9)[:, None]
+    config = MixConfig()
+    whole = _whole_limiter(audio, SR, -6.0, config)
+    assert whole.min() < 0.7
+    np.testing.assert_allclose(limiter_gain(audio, SR, -6.0, config), whole, atol=1e-6)
+    monkeypatch.setattr("foleystudio.sound.mix.LIMITER_RUN", 1000)  # a long stretch made in pieces
+    np.testing.assert_allclose(limiter_gain(audio, SR, -6.0, config), whole, atol=1e-6)
+    assert true_peak_db(audio * limiter_gain(audio, SR, -6.0, config)[:, None]) <= -6.0 + 0.05
+
+
+def test_the_ducking_is_one_curve_drawn_in_any_pieces():
+    from foleystudio.sound.mix import duck_curve, expand
+
+    key = _clicks(level=0.5)
+    whole = duck_gain(key, SR)
+    coarse, hop = duck_curve(key, SR)
+    n = len(key)
+    for lo, hi in [(0, n), (1, 47), (47, 49), (5003, 10006), (n - 100, n)]:  # edges inside and on a hop
+        np.testing.assert_array_equal(expand(coarse, hop, lo, hi), whole[lo:hi])
+    assert whole.min() < 0.5  # it ducks across those edges
+
+
+def test_the_master_on_disk_in_small_blocks_is_the_master_in_memory(small_blocks):
+    from foleystudio.sound.scratch import ScratchAudio, zeros
+
+    stems = [_bed(level=0.01), _clicks(level=0.6)]
+    mix = stems[0] + stems[1]
+    reference = [s.copy() for s in stems], mix.copy()
+    reached = master(*reference, SR, MixConfig(loudness_lufs=-23.0))
+    on_disk = [zeros(s.shape) for s in stems]
+    for target, source in zip(on_disk, stems):
+        target[:] = source
+    disk_mix = zeros(mix.shape)
+    disk_mix[:] = mix
+    assert all(isinstance(a, ScratchAudio) for a in (*on_disk, disk_mix))
+    assert master(on_disk, disk_mix, SR, MixConfig(loudness_lufs=-23.0), on_disk=True) == reached
+    np.testing.assert_array_equal(disk_mix, reference[1])
+    for got, want in zip(on_disk, reference[0]):
+        np.testing.assert_array_equal(got, want)

@@ -89,3 +89,28 @@ def test_a_far_sound_is_duller_and_the_nearest_is_untouched():
 
     near, far = highs(through_air(noise, 2.0, SR)), highs(through_air(noise, 10.0, SR))
     assert highs(noise) > near > far
+
+
+def test_the_room_carried_across_blocks_is_the_whole_convolution(monkeypatch):
+    """Clicks just before, on and across a block's edge, in a span that ends inside a block: each block's tail is
+    carried into the next, and the whole is one convolution, faded after the span."""
+    from foleystudio.sound.scratch import zeros
+
+    monkeypatch.setattr("foleystudio.sound.room.BLOCK_S", 0.25)  # 12000 samples
+    monkeypatch.setattr("foleystudio.sound.scratch.MIN_DISK_BYTES", 0)
+    n, start, stop = 3 * SR, 1000, 2 * SR + 123
+    dry = np.zeros((n, 2), np.float32)
+    for at in (12999, 13000, 24990):  # 1000 + 12000 is an edge; the last click's sound crosses the next one
+        dry[at:at + 40] += np.hanning(40)[:, None].astype(np.float32)
+    audio = zeros((n, 2))
+    audio[:] = dry
+    options = SpaceOptions()
+    add_room(audio, [(start, stop, "large")], SR, options=options)
+    ir = room_ir("large", SR) * np.float32(10 ** (ROOMS["large"].wet_db / 20))
+    mono = dry[start:stop].mean(axis=1).astype(np.float64)
+    end = stop + int(options.tail_fade_s * SR)
+    wet = np.stack([np.convolve(mono, ir[:, c].astype(np.float64)) for c in range(2)], axis=1)[:end - start]
+    wet[stop - start:] *= np.cos(np.linspace(0.0, np.pi / 2, end - stop))[:, None]
+    want = dry.astype(np.float64)
+    want[start:end] += wet
+    np.testing.assert_allclose(audio, want, atol=2e-6)
