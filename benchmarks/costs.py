@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import looped, scaled_copy  # noqa: E402
+from memory import prepared  # noqa: E402
 from run import STAGES, bench_clip  # noqa: E402
 
 # (group, label, clip, size or None, loop seconds or None)
@@ -50,13 +50,7 @@ def main(argv=None) -> int:
             if not video.exists():
                 print(f"error: {video}: no such clip", file=sys.stderr)
                 return 1
-            if size:
-                key = (clip, size)
-                if key not in made:
-                    made[key] = scaled_copy(video, tmp / f"{video.stem}_{size[0]}x{size[1]}.mp4", size)
-                video = made[key]
-            if loop_s:
-                video = looped(video, tmp / f"{video.stem}_{loop_s:g}s.mp4", loop_s)
+            video = prepared(video, tmp, size, loop_s, made)
             result = bench_clip(video, tmp)
             out.append((group, label, result))
             print(f"  {group} {label}: {result['total']:.1f} s", file=sys.stderr, flush=True)

@@ -69,6 +69,19 @@ def looped(src: Path, out: Path, seconds: float) -> Path:
     return out
 
 
+def prepared(src: Path, tmp: Path, size: tuple[int, int] | None = None, loop_s: float | None = None,
+             made: dict | None = None) -> Path:
+    """`src` scaled to `size` (once per clip and size when `made` keeps them) and looped to `loop_s`, in `tmp`."""
+    video, made = src, {} if made is None else made
+    if size:
+        if (src.name, size) not in made:
+            made[src.name, size] = scaled_copy(src, tmp / f"{src.stem}_{size[0]}x{size[1]}.mp4", size)
+        video = made[src.name, size]
+    if loop_s:
+        video = looped(video, tmp / f"{video.stem}_{loop_s:g}s.mp4", loop_s)
+    return video
+
+
 def measure(video: Path, out_dir: Path, foley: str, *, cache: bool = False) -> tuple[float, float]:
     """(peak RSS in MB, wall seconds) of one `foley VIDEO --no-cache -q` process (`cache`: without --no-cache,
     so it reads the analysis from OUT_DIR/cache, or makes it and writes it there)."""

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import looped, scaled_copy  # noqa: E402
+from foleystudio.media.probe import probe_video  # noqa: E402
+from memory import prepared  # noqa: E402
 
 # (what it is, clip in SHARED/media, size to scale it to or None, seconds to loop it to or None, target x real time)
 CASES = (
@@ -102,12 +103,7 @@ def main(argv=None) -> int:
             if not video.exists():
                 print(f"error: {video}: no such clip", file=sys.stderr)
                 return 1
-            if size:
-                video = scaled_copy(video, tmp / f"{video.stem}_{size[0]}x{size[1]}.mp4", size)
-            if loop_s:
-                video = looped(video, tmp / f"{video.stem}_{loop_s:g}s.mp4", loop_s)
-            from foleystudio.media.probe import probe_video
-
+            video = prepared(video, tmp, size, loop_s)
             info = probe_video(video)
             row = {"case": name, "video_s": info.duration_s, "size": "x".join(map(str, info.display_size)),
                    "target": target}
