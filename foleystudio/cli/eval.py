@@ -3,6 +3,7 @@
     foley eval                                   # ../shared/gt + ../shared/media (or $FOLEY_SHARED)
     foley eval --gt DIR --media DIR              # material the project has never seen
     foley eval --clip hato_b12 --json out.json   # one clip, report saved as JSON
+    foley eval --layer specifics --gt DIR --media DIR   # claps, hits, falls... against specifics-gt.1
 
 The table goes to stdout, progress to stderr. Errors are `FoleyError`s, raised for the
 main entry point to print as one line.
@@ -21,23 +22,30 @@ from foleystudio.export.atomic import write_json
 
 # Detector settings `foley eval` passes through when ContactConfig has them.
 PASSTHROUGH = ("sensitivity", "min_confidence")
+LAYERS = ("footsteps", "specifics")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "eval",
-        help="score foot-contact detection against ground truth (new detector vs old peak picker)",
+        help="score foot-contact detection (or the specifics layer) against ground truth",
         description=(
             "Run contact detection on every clip that has ground truth (schema footstep-gt.1) and print "
             "precision, recall, F1 at +-67 and +-33 ms, median absolute and signed timing error, "
-            "per clip and overall, beside the old hip-heel peak picker."
+            "per clip and overall, beside the old hip-heel peak picker. With --layer specifics, analyse "
+            "every clip with specifics truth (schema specifics-gt.1) and score its claps, slaps, hits, falls, "
+            "sit-downs, kneels and impacts the same way, with the false specifics per 10 s of quiet clips."
         ),
     )
+    parser.add_argument("--layer", choices=LAYERS, default="footsteps",
+                        help="what to score: foot contacts (footstep-gt.1) or the specifics (specifics-gt.1) "
+                             "(default: footsteps)")
     parser.add_argument(
         "--shared", metavar="DIR", help="folder with gt/ and media/ (default: $FOLEY_SHARED or ../shared)"
     )
     parser.add_argument(
-        "--gt", metavar="DIR", help="ground-truth folder, one footstep-gt.1 JSON per clip (default: SHARED/gt)"
+        "--gt", metavar="DIR",
+        help="ground-truth folder, one JSON per clip (default: SHARED/gt; SHARED/gt/specifics for --layer specifics)"
     )
     parser.add_argument(
         "--media", metavar="DIR", help="folder with the clips the JSON 'video' fields name (default: SHARED/media)"
@@ -45,6 +53,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--clip", action="append", default=[], metavar="NAME", help="only this clip (repeatable)")
     parser.add_argument("--json", metavar="OUT.json", help="also save the full report (matches, misses) as JSON")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--tolerance-ms", type=float, default=67.0, metavar="MS",
+                        help="a detection within this of a truth event matches it (default: 67; the strict "
+                             "score stays at +-33 ms, or this if smaller)")
     parser.add_argument("--sensitivity", type=float, metavar="S", help="detector sensitivity (passed to ContactConfig)")
     parser.add_argument(
         "--min-confidence", type=float, metavar="MIN", help="detector's confidence threshold (passed to ContactConfig)"
@@ -68,35 +79,52 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleystudio.eval.report import format_table
+    from foleystudio.eval.report import format_specifics_table, format_table
     from foleystudio.eval.run import evaluate, find_pairs
-    from foleystudio.eval.scoring import ScoringConfig
+    from foleystudio.eval.specifics import SCHEMA, load_specifics_truth
+    from foleystudio.eval.specifics_run import evaluate_specifics
 
     gt_dir, media_dir = _dirs(args)
     json_path = _json_path(args.json)
     if not 0.0 <= args.confident_at <= 1.0:
         raise InputError(f"--confident-at: expected a confidence in [0, 1], got {args.confident_at:g}")
+    scoring = _scoring(args)
     config = _contact_config(args)
-    pairs = find_pairs(gt_dir, media_dir, only=args.clip)
+    specifics = args.layer == "specifics"
+    if specifics:
+        pairs = find_pairs(gt_dir, media_dir, only=args.clip, load=load_specifics_truth, schema=SCHEMA)
+    else:
+        pairs = find_pairs(gt_dir, media_dir, only=args.clip)
     progress = _Progress(quiet=args.quiet)
+    common = dict(scoring=scoring, use_cache=not args.no_cache, workers=args.workers, callback=progress)
     try:
-        report = evaluate(
-            pairs,
-            config=config,
-            scoring=ScoringConfig(confident_at=args.confident_at),
-            use_cache=not args.no_cache,
-            workers=args.workers,
-            callback=progress,
-        )
+        report = evaluate_specifics(pairs, contacts=config, **common) if specifics else evaluate(
+            pairs, config=config, **common)
     finally:
         progress.close()
-    print(format_table(report, markdown=args.markdown))
+    if specifics:
+        print(format_specifics_table(report, markdown=args.markdown))
+        f1 = report.overall.score.f1
+    else:
+        print(format_table(report, markdown=args.markdown))
+        f1 = report.new.f1
     if json_path is not None:
         write_json(json_path, report.to_dict())
-    if args.fail_under is not None and report.new.f1 < args.fail_under:
-        print(f"eval: overall F1 {report.new.f1:.3f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
+    if args.fail_under is not None and f1 < args.fail_under:
+        print(f"eval: overall F1 {f1:.3f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
         return 1
     return 0
+
+
+def _scoring(args: argparse.Namespace):
+    from foleystudio.eval.scoring import ScoringConfig
+
+    tolerance_ms = args.tolerance_ms
+    if not 0.0 < tolerance_ms <= 1000.0:
+        raise InputError(f"--tolerance-ms: expected milliseconds in (0, 1000], got {tolerance_ms:g}")
+    strict_s = min(ScoringConfig.strict_tolerance_s, tolerance_ms / 1000.0)
+    return ScoringConfig(tolerance_s=tolerance_ms / 1000.0, strict_tolerance_s=strict_s,
+                         confident_at=args.confident_at)
 
 
 def _workers(text: str) -> int:
@@ -125,7 +153,8 @@ def _dirs(args: argparse.Namespace) -> tuple[Path, Path]:
     if args.gt and args.media:
         return Path(args.gt), Path(args.media)
     shared = shared or default_shared_dir()
-    return Path(args.gt) if args.gt else shared / "gt", Path(args.media) if args.media else shared / "media"
+    gt = shared / "gt" / "specifics" if getattr(args, "layer", "footsteps") == "specifics" else shared / "gt"
+    return Path(args.gt) if args.gt else gt, Path(args.media) if args.media else shared / "media"
 
 
 def _json_path(value: str | None) -> Path | None:

@@ -3,12 +3,29 @@
     gt = load_ground_truth("clip.json")
     score = score_clip(gt, analysis.contacts)          # precision, recall, F1, timing error
     report = evaluate(find_pairs(gt_dir, media_dir))   # every clip, new detector vs old baseline
+
+The specifics layer against truth of schema specifics-gt.1 (`foley eval --layer specifics`):
+
+    truth = load_specifics_truth("clip.json")
+    score = score_specifics(truth, analysis.actions, duration_s=analysis.info.duration_s)
+    onsets = clip_onsets("clip.mp4")                   # where a labeller drafts that truth from
 """
 
 from foleystudio.eval.baseline import BaselineConfig, baseline_contacts
 from foleystudio.eval.groundtruth import GroundTruth, IgnoreRegion, TruthEvent, load_ground_truth, parse_ground_truth
 from foleystudio.eval.run import ClipPair, ClipResult, EvalReport, evaluate, find_pairs
+from foleystudio.eval.onsets import OnsetConfig, Onsets, clip_onsets, detect_onsets
 from foleystudio.eval.scoring import Match, Score, ScoringConfig, match_times, pool_scores, score_clip
+from foleystudio.eval.specifics import (
+    SpecificsScore,
+    SpecificsTruth,
+    SpecificTruth,
+    load_specifics_truth,
+    parse_specifics_truth,
+    pool_specifics,
+    score_specifics,
+)
+from foleystudio.eval.specifics_run import SpecificsReport, evaluate_specifics
 
 __all__ = [
     "BaselineConfig",
@@ -18,15 +35,28 @@ __all__ = [
     "GroundTruth",
     "IgnoreRegion",
     "Match",
+    "OnsetConfig",
+    "Onsets",
     "Score",
     "ScoringConfig",
+    "SpecificTruth",
+    "SpecificsReport",
+    "SpecificsScore",
+    "SpecificsTruth",
     "TruthEvent",
     "baseline_contacts",
+    "clip_onsets",
+    "detect_onsets",
     "evaluate",
+    "evaluate_specifics",
     "find_pairs",
     "load_ground_truth",
+    "load_specifics_truth",
     "match_times",
     "parse_ground_truth",
+    "parse_specifics_truth",
     "pool_scores",
+    "pool_specifics",
     "score_clip",
+    "score_specifics",
 ]

@@ -61,6 +61,11 @@ class GroundTruth:
 
 def load_ground_truth(path: str | os.PathLike) -> GroundTruth:
     """Read one footstep-gt.1 file, or raise InputError saying what is wrong."""
+    return parse_ground_truth(read_json(path), source_name=str(path))
+
+
+def read_json(path: str | os.PathLike) -> object:
+    """The decoded JSON of a ground-truth file, or an InputError naming the file and the problem."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -69,10 +74,9 @@ def load_ground_truth(path: str | os.PathLike) -> GroundTruth:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return parse_ground_truth(data, source_name=str(path))
 
 
 def parse_ground_truth(data: object, *, source_name: str = "<ground truth>") -> GroundTruth:

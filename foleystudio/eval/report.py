@@ -5,6 +5,7 @@
 P, R and F1 are at the loose tolerance; MAE and bias (median signed error, prediction
 minus truth, > 0 = late) are over the matches at that tolerance; P@c.5 is the precision
 of the predictions with confidence >= 0.5 alone. Plain text for terminals, or Markdown.
+`format_specifics_table` is the same for the specifics layer (`foley eval --layer specifics`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable
 
 from foleystudio.eval.run import EvalReport
 from foleystudio.eval.scoring import Score
+from foleystudio.eval.specifics import SpecificsScore
+from foleystudio.eval.specifics_run import SpecificsReport
 
 _Column = tuple[str, Callable[[Score], str]]
 
@@ -83,6 +86,39 @@ def _footer(report: EvalReport) -> list[str]:
         f"MAE and bias over the matches at +-{loose:.0f} ms; bias = median(pred - truth), + = late; "
         f"P@c{_short(cfg.confident_at)} = precision of the predictions with confidence >= {cfg.confident_at:g}",
     ]
+
+
+def format_specifics_table(report: SpecificsReport, *, markdown: bool = False) -> str:
+    """The specifics layer's scores, one row per clip and an overall row (pooled counts)."""
+    cfg = report.scoring
+    loose_ms, strict_ms = round(cfg.tolerance_s * 1000), round(cfg.strict_tolerance_s * 1000)
+    header = ["clip", "n truth", "P", "R", f"F1@{loose_ms}", f"F1@{strict_ms}", "MAE ms", "bias ms", "n pred",
+              "kind ok", "false/10s"]
+    rows = [_specifics_row(c.name + (" (quiet)" if c.quiet else ""), c.score) for c in report.clips]
+    overall = _specifics_row("overall", report.overall)
+    if markdown:
+        return _markdown(header, rows, overall)
+    widths = [max(len(r[i]) for r in [header, overall, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])])
+
+    rule = "-" * len(line(header))
+    return "\n".join([
+        "specifics (vision.actions) against specifics-gt.1",
+        line(header), rule, *[line(r) for r in rows], rule, line(overall),
+        f"tolerance +-{cfg.tolerance_s * 1000:.0f} ms (strict +-{cfg.strict_tolerance_s * 1000:.0f} ms); optimal "
+        "one-to-one matching on |dt|, on time alone; overall pools the counts of all clips",
+        "MAE and bias over the matches at the tolerance; bias = median(found - truth), + = late; kind ok = matches "
+        "whose truth names a kind that was found as that kind; false/10s = specifics found per 10 s of quiet clips",
+    ])
+
+
+def _specifics_row(name: str, score: SpecificsScore) -> list[str]:
+    s = score.score
+    kinds = f"{score.kinds_right}/{score.kinds_checked}" if score.kinds_checked else "-"
+    return [name, str(s.n_truth), _num(s.precision), _num(s.recall), _num(s.f1), _num(s.f1_strict),
+            _ms(s.mae_ms), _ms(s.bias_ms, signed=True), str(s.n_pred), kinds, _num(score.false_per_10s)]
 
 
 def _markdown(header: list[str], rows: list[list[str]], overall: list[str]) -> str:

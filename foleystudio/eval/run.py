@@ -21,6 +21,7 @@ from foleystudio.errors import InputError
 from foleystudio.eval.baseline import BaselineConfig, baseline_contacts
 from foleystudio.eval.groundtruth import GroundTruth, load_ground_truth
 from foleystudio.eval.scoring import Score, ScoringConfig, clip_tolerances_s, pool_scores, score_clip
+from foleystudio.eval.specifics import SpecificsTruth
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.vision import contacts as contacts_stage
 from foleystudio.vision.contacts import ContactConfig
@@ -32,7 +33,7 @@ _END_SLACK_S = 0.5  # a truth event this far past the video's end means the labe
 
 @dataclass(frozen=True)
 class ClipPair:
-    gt: GroundTruth
+    gt: GroundTruth | SpecificsTruth  # what `find_pairs`'s `load` read (footstep-gt.1 unless told)
     video: str  # path of the clip the ground truth describes
 
 
@@ -93,11 +94,17 @@ class EvalReport:
 
 
 def find_pairs(
-    gt_dir: str | os.PathLike, media_dir: str | os.PathLike, *, only: Sequence[str] = ()
+    gt_dir: str | os.PathLike,
+    media_dir: str | os.PathLike,
+    *,
+    only: Sequence[str] = (),
+    load: Callable[[Path], GroundTruth | SpecificsTruth] = load_ground_truth,
+    schema: str = "footstep-gt.1",
 ) -> tuple[ClipPair, ...]:
     """Every `*.json` in `gt_dir` with the clip its `video` field names in `media_dir`.
 
-    `only` keeps the clips whose ground-truth or video name (without suffix) is listed.
+    `only` keeps the clips whose ground-truth or video name (without suffix) is listed;
+    `load` reads one file of `schema` (e.g. `eval.specifics.load_specifics_truth`).
     """
     gt_dir, media_dir = Path(gt_dir), Path(media_dir)
     if not gt_dir.is_dir():
@@ -106,10 +113,10 @@ def find_pairs(
         raise InputError(f"{media_dir}: no such media directory (give --media DIR or set FOLEY_SHARED)")
     files = sorted(gt_dir.glob("*.json"))
     if not files:
-        raise InputError(f"{gt_dir}: no ground-truth files (*.json, schema footstep-gt.1)")
+        raise InputError(f"{gt_dir}: no ground-truth files (*.json, schema {schema})")
     pairs = []
     for file in files:
-        gt = load_ground_truth(file)
+        gt = load(file)
         if only and gt.name not in only and Path(gt.video).stem not in only:
             continue
         video = media_dir / gt.video
@@ -120,7 +127,7 @@ def find_pairs(
         known = {p.gt.name for p in pairs} | {Path(p.gt.video).stem for p in pairs}
         unknown = [name for name in only if name not in known]
         if unknown:
-            names = ", ".join(load_ground_truth(f).name for f in files)
+            names = ", ".join(load(f).name for f in files)
             raise InputError(f"no ground truth for {', '.join(unknown)} in {gt_dir} (available: {names})")
     return tuple(pairs)
 
@@ -137,7 +144,7 @@ def evaluate(
     callback: Callback | None = None,
 ) -> EvalReport:
     """Detect contacts with `config` and with the old baseline on every clip; score both."""
-    infos = [_checked_info(pair) for pair in pairs]
+    infos = [checked_info(pair) for pair in pairs]
     if callback:
         callback({"stage": "eval", "clips": len(pairs), "total_frames": sum(i.n_frames for i in infos)})
     options = AnalysisOptions(contacts=config, use_cache=use_cache, cache_dir=cache_dir, workers=workers)
@@ -187,7 +194,8 @@ def score_dict(score: Score) -> dict:
     }
 
 
-def _checked_info(pair: ClipPair) -> VideoInfo:
+def checked_info(pair: ClipPair) -> VideoInfo:
+    """The clip probed, refused when its truth has events past its end."""
     info = probe_video(pair.video)
     late = [e.t_s for e in pair.gt.events if e.t_s > info.duration_s + _END_SLACK_S]
     if late:

@@ -110,17 +110,35 @@ def score_clip(
     truth = [e for e in gt.events if e.kind in config.kinds and _truth_scored(e, gt)]
     preds = [p for p in predictions if p.kind in config.kinds and _prediction_scored(p, gt)]
     tolerance_s, strict_s = clip_tolerances_s(gt, config)
-    truth_s = [e.t_s for e in truth]
-    pred_s = [p.t_s for p in preds]
+    return score_times(
+        [e.t_s for e in truth],
+        [p.t_s for p in preds],
+        [p.confidence for p in preds],
+        tolerance_s=tolerance_s,
+        strict_tolerance_s=strict_s,
+        confident_at=config.confident_at,
+    )[0]
+
+
+def score_times(
+    truth_s: Sequence[float],
+    pred_s: Sequence[float],
+    confidences: Sequence[float],
+    *,
+    tolerance_s: float,
+    strict_tolerance_s: float,
+    confident_at: float,
+) -> tuple[Score, Match]:
+    """The Score of predicted times (each with its confidence) against true times, and its loose Match."""
     loose = match_times(truth_s, pred_s, tolerance_s=tolerance_s)
-    strict = match_times(truth_s, pred_s, tolerance_s=strict_s)
-    confident_s = [p.t_s for p in preds if p.confidence >= config.confident_at]
+    strict = match_times(truth_s, pred_s, tolerance_s=strict_tolerance_s)
+    confident_s = [t for t, c in zip(pred_s, confidences) if c >= confident_at]
     confident = match_times(truth_s, confident_s, tolerance_s=tolerance_s)
     matched_truth = {t for t, _ in loose.pairs}
     matched_pred = {p for _, p in loose.pairs}
-    return Score(
-        n_truth=len(truth),
-        n_pred=len(preds),
+    score = Score(
+        n_truth=len(truth_s),
+        n_pred=len(pred_s),
         tp=len(loose.pairs),
         tp_strict=len(strict.pairs),
         n_confident=len(confident_s),
@@ -129,6 +147,7 @@ def score_clip(
         missed_s=tuple(t for i, t in enumerate(truth_s) if i not in matched_truth),
         false_s=tuple(t for i, t in enumerate(pred_s) if i not in matched_pred),
     )
+    return score, loose
 
 
 def clip_tolerances_s(gt: GroundTruth, config: ScoringConfig = ScoringConfig()) -> tuple[float, float]:
