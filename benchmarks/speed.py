@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
 import subprocess
 import sys
@@ -56,9 +57,14 @@ def tree_rss_mb(pid: int) -> float:
     return sum(rss.get(p, 0) for p in tree) / 2**20
 
 
-def run(cmd: list[str], env: dict) -> tuple[float, float]:
-    """(wall seconds, peak MB of the process tree) of one command."""
+def run(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall seconds, peak MB of the process tree, CPU seconds of the tree) of one command.
+
+    The CPU seconds (user + system of the command and every child it waited for) hardly change with
+    other work on the machine, where the wall time does: quote both.
+    """
     peak = [0.0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -74,9 +80,11 @@ def run(cmd: list[str], env: dict) -> tuple[float, float]:
     wall = time.perf_counter() - t0
     done.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.decode()[-2000:]}")
-    return wall, peak[0]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak[0], cpu
 
 
 def main(argv=None) -> int:
@@ -111,21 +119,23 @@ def main(argv=None) -> int:
                 cmd = [*shlex.split(args.foley), str(video), "-o", str(tmp / "out.mp4"), "--no-cache", "-q",
                        *(("--workers", workers) if workers != "-" else ())]
                 runs = [run(cmd, env) for _ in range(max(1, args.repeat))]
-                row[workers] = (min(w for w, _ in runs), max(m for _, m in runs))
-                print(f"  {name}, --workers {workers}: {row[workers][0]:.1f} s, {row[workers][1]:.0f} MB",
-                      file=sys.stderr, flush=True)
+                row[workers] = (min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs))
+                print(f"  {name}, --workers {workers}: {row[workers][0]:.1f} s, {row[workers][1]:.0f} MB, "
+                      f"{row[workers][2]:.1f} CPU s", file=sys.stderr, flush=True)
             rows.append(row)
-    print(f"whole `foley VIDEO --no-cache -q` process; {os.cpu_count()} CPUs; x real time = video s / wall s")
+    print(f"whole `foley VIDEO --no-cache -q` process; {os.cpu_count()} CPUs; x real time = video s / wall s; "
+          f"CPU s: user + system of the process tree (best of {max(1, args.repeat)}; wall times move with other "
+          f"work on the machine, CPU seconds hardly)")
     head = f"{'case':42s} {'video s':>7s} {'size':>9s}"
     for w in settings:
-        head += f" {'wall s (' + w + ')':>15s} {'x real':>6s} {'MB':>6s}"
+        head += f" {'wall s (' + w + ')':>15s} {'x real':>6s} {'CPU s':>6s} {'MB':>6s}"
     print(head + f" {'target':>7s}")
     print("-" * len(head + "        "))
     for r in rows:
         line = f"{r['case']:42s} {r['video_s']:7.1f} {r['size']:>9s}"
         for w in settings:
-            wall, mb = r[w]
-            line += f" {wall:15.1f} {r['video_s'] / wall:6.2f} {mb:6.0f}"
+            wall, mb, cpu = r[w]
+            line += f" {wall:15.1f} {r['video_s'] / wall:6.2f} {cpu:6.1f} {mb:6.0f}"
         best = max(r['video_s'] / r[w][0] for w in settings)
         verdict = "" if r["target"] is None else f" {r['target']:>5.1f}x " + ("met" if best >= r["target"] else "MISSED")
         print(line + verdict)

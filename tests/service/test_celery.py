@@ -181,7 +181,10 @@ def test_celery_worker_killed_mid_job_and_server_restarted(clip, tmp_path, redis
         unchanged()
         tasks = [line for line in (tmp_path / f"worker-{service.procs.index(worker)}.log").read_text().splitlines()
                  if " succeeded in " in line]
-        assert len(tasks) == 2 and tasks[-1].endswith("'done'"), tasks  # the job's second attempt, the redelivery
+        # the job's second attempt, then the redelivery; on a loaded machine the dispatcher may also have resent the
+        # lapsed job once more: such a message finds the job taken or done and does nothing (the record above says
+        # nothing ran twice)
+        assert len(tasks) >= 2 and tasks[-1].endswith("'done'"), tasks
         print(f"recovered in {recovery_s:.1f} s after the restart; {finished['log']}")
         assert sorted(j["id"] for j in service_jobs(data)) == sorted([done_id, job_id])
     finally:
@@ -202,6 +205,9 @@ def test_a_celery_worker_on_another_host_keeps_its_records_through_the_server(tm
 
     service = celery_service(tmp_path, redis_url)
     service.env["FOLEY_WORKER_TOKEN"] = TOKEN
+    # no fault here: a lease long enough that a loaded machine's late renewal is not taken for a dead worker
+    # (with the fault tests' 3 s, one was, and the job ran twice: attempts 2)
+    service.env["FOLEY_LEASE_S"] = "30"
     try:
         service.serve(workers=0)
         far = remote_worker_dir(service, tmp_path)
