@@ -4,6 +4,7 @@
     foley eval --gt DIR --media DIR              # material the project has never seen
     foley eval --clip hato_b12 --json out.json   # one clip, report saved as JSON
     foley eval --layer specifics --gt DIR --media DIR   # claps, hits, falls... against specifics-gt.1
+    foley eval --variants all                    # each clip mirrored, scaled, resampled, cropped, grey... too
 
 The table goes to stdout, progress to stderr. Errors are `FoleyError`s, raised for the
 main entry point to print as one line.
@@ -23,6 +24,7 @@ from foleystudio.export.atomic import write_json
 # Detector settings `foley eval` passes through when ContactConfig has them.
 PASSTHROUGH = ("sensitivity", "min_confidence")
 LAYERS = ("footsteps", "specifics")
+VARIANT_NAMES = ("mirror", "360p", "480p", "24fps", "25fps", "60fps", "crop", "grey", "compressed", "repeated")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -74,46 +76,79 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=_workers, default="1", metavar="N|auto",
                         help="processes analysing one clip at once, each on a chunk of it, as `foley --workers` "
                              "(default: 1)")
+    parser.add_argument(
+        "--variants", type=_variants, metavar="all|NAME,NAME",
+        help="also score every clip's variants, the same clip with another picture, against the original: "
+             f"{', '.join(VARIANT_NAMES)}, or all (default: none; only with --layer footsteps)",
+    )
+    parser.add_argument("--variants-dir", metavar="DIR",
+                        help="where the variants are built, once per clip and variant (default: the cache's "
+                             "variants/ folder, $FOLEY_CACHE/variants)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from foleystudio.eval.report import format_specifics_table, format_table
-    from foleystudio.eval.run import evaluate, find_pairs
+    from foleystudio.eval.run import find_pairs
     from foleystudio.eval.specifics import SCHEMA, load_specifics_truth
-    from foleystudio.eval.specifics_run import evaluate_specifics
 
+    variants = getattr(args, "variants", None)
+    if variants and args.layer != "footsteps":
+        print("foley eval: error: --variants scores foot contacts only; leave out --layer specifics", file=sys.stderr)
+        return 2
     gt_dir, media_dir = _dirs(args)
     json_path = _json_path(args.json)
     if not 0.0 <= args.confident_at <= 1.0:
         raise InputError(f"--confident-at: expected a confidence in [0, 1], got {args.confident_at:g}")
+    variants_dir = getattr(args, "variants_dir", None)
+    if variants_dir and Path(variants_dir).exists() and not Path(variants_dir).is_dir():
+        raise InputError(f"--variants-dir: {variants_dir} is not a directory")
     scoring = _scoring(args)
     config = _contact_config(args)
-    specifics = args.layer == "specifics"
-    if specifics:
+    if args.layer == "specifics":
         pairs = find_pairs(gt_dir, media_dir, only=args.clip, load=load_specifics_truth, schema=SCHEMA)
     else:
         pairs = find_pairs(gt_dir, media_dir, only=args.clip)
     progress = _Progress(quiet=args.quiet)
     common = dict(scoring=scoring, use_cache=not args.no_cache, workers=args.workers, callback=progress)
     try:
-        report = evaluate_specifics(pairs, contacts=config, **common) if specifics else evaluate(
-            pairs, config=config, **common)
+        report, table, f1 = _evaluate(args, pairs, config, common)
     finally:
         progress.close()
-    if specifics:
-        print(format_specifics_table(report, markdown=args.markdown))
-        f1 = report.overall.score.f1
-    else:
-        print(format_table(report, markdown=args.markdown))
-        f1 = report.new.f1
+    print(table)
     if json_path is not None:
         write_json(json_path, report.to_dict())
     if args.fail_under is not None and f1 < args.fail_under:
         print(f"eval: overall F1 {f1:.3f} is below --fail-under {args.fail_under:g}", file=sys.stderr)
         return 1
     return 0
+
+
+def _evaluate(args: argparse.Namespace, pairs, config, common: dict):
+    """(the report, its table, the overall F1 --fail-under checks: the original clips' with --variants)."""
+    from foleystudio.eval.report import format_specifics_table, format_table
+    from foleystudio.eval.run import evaluate
+    from foleystudio.eval.specifics_run import evaluate_specifics
+
+    if args.layer == "specifics":
+        report = evaluate_specifics(pairs, contacts=config, **common)
+        return report, format_specifics_table(report, markdown=args.markdown), report.overall.score.f1
+    if getattr(args, "variants", None):
+        from foleystudio.eval.variants_run import evaluate_variants, format_variants_table
+
+        report = evaluate_variants(pairs, args.variants, config=config, variants_dir=args.variants_dir, **common)
+        return report, format_variants_table(report, markdown=args.markdown), report.original.new.f1
+    report = evaluate(pairs, config=config, **common)
+    return report, format_table(report, markdown=args.markdown), report.new.f1
+
+
+def _variants(text: str):
+    from foleystudio.eval.variants import parse_variants
+
+    try:
+        return parse_variants(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _scoring(args: argparse.Namespace):
@@ -194,6 +229,7 @@ class _Progress:
     def __init__(self, *, quiet: bool):
         self.quiet = quiet
         self.bar = None
+        self.prefix = ""  # the variant being scored, if any
         self.clip_frames = 0
         self.clip_done = 0
 
@@ -204,6 +240,7 @@ class _Progress:
         if stage == "eval":
             from tqdm import tqdm
 
+            self.close()  # --variants: one evaluation after another, a bar each
             self.bar = tqdm(
                 total=event["total_frames"], unit="frame", file=sys.stderr, dynamic_ncols=True, leave=False
             )
@@ -211,7 +248,10 @@ class _Progress:
             return
         elif stage == "clip":
             self.clip_frames, self.clip_done = event["n_frames"], 0
-            self.bar.set_description(f"{event['clip']} ({event['index'] + 1}/{event['clips']})")
+            self.bar.set_description(f"{self.prefix}{event['clip']} ({event['index'] + 1}/{event['clips']})")
+        elif stage == "variant":  # built (or found built) next; its evaluation's bar comes after
+            self.prefix = f"{event['variant']}: "
+            self.bar.set_description(f"building {self.prefix}{event['clip']} ({event['index'] + 1}/{event['clips']})")
         elif stage == "pose":
             done = self.clip_frames if event.get("cached") else min(self.clip_frames, event.get("frame", 0) + 1)
             self._advance(done)

@@ -9,6 +9,10 @@ The specifics layer against truth of schema specifics-gt.1 (`foley eval --layer 
     truth = load_specifics_truth("clip.json")
     score = score_specifics(truth, analysis.actions, duration_s=analysis.info.duration_s)
     onsets = clip_onsets("clip.mp4")                   # where a labeller drafts that truth from
+
+The same clips with another picture (`foley eval --variants`): mirrored, scaled, resampled, cropped...
+
+    report = evaluate_variants(find_pairs(gt_dir, media_dir), parse_variants("all"))
 """
 
 from foleystudio.eval.baseline import BaselineConfig, baseline_contacts
@@ -26,6 +30,8 @@ from foleystudio.eval.specifics import (
     score_specifics,
 )
 from foleystudio.eval.specifics_run import SpecificsReport, evaluate_specifics
+from foleystudio.eval.variants import VARIANTS, Variant, parse_variants, variant_truth
+from foleystudio.eval.variants_run import VariantsReport, evaluate_variants
 
 __all__ = [
     "BaselineConfig",
@@ -44,19 +50,25 @@ __all__ = [
     "SpecificsScore",
     "SpecificsTruth",
     "TruthEvent",
+    "VARIANTS",
+    "Variant",
+    "VariantsReport",
     "baseline_contacts",
     "clip_onsets",
     "detect_onsets",
     "evaluate",
     "evaluate_specifics",
+    "evaluate_variants",
     "find_pairs",
     "load_ground_truth",
     "load_specifics_truth",
     "match_times",
     "parse_ground_truth",
     "parse_specifics_truth",
+    "parse_variants",
     "pool_scores",
     "pool_specifics",
     "score_clip",
     "score_specifics",
+    "variant_truth",
 ]

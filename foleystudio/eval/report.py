@@ -98,15 +98,9 @@ def format_specifics_table(report: SpecificsReport, *, markdown: bool = False) -
     overall = _specifics_row("overall", report.overall)
     if markdown:
         return _markdown(header, rows, overall)
-    widths = [max(len(r[i]) for r in [header, overall, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])])
-
-    rule = "-" * len(line(header))
     return "\n".join([
         "specifics (vision.actions) against specifics-gt.1",
-        line(header), rule, *[line(r) for r in rows], rule, line(overall),
+        *text_table(header, rows, [overall]),
         f"tolerance +-{cfg.tolerance_s * 1000:.0f} ms (strict +-{cfg.strict_tolerance_s * 1000:.0f} ms); optimal "
         "one-to-one matching on |dt|, on time alone; overall pools the counts of all clips",
         "MAE and bias over the matches at the tolerance; bias = median(found - truth), + = late; kind ok = matches "
@@ -121,14 +115,32 @@ def _specifics_row(name: str, score: SpecificsScore) -> list[str]:
             _ms(s.mae_ms), _ms(s.bias_ms, signed=True), str(s.n_pred), kinds, _num(score.false_per_10s)]
 
 
-def _markdown(header: list[str], rows: list[list[str]], overall: list[str]) -> str:
+def text_table(header: list[str], *groups: list[list[str]]) -> list[str]:
+    """Lines of an aligned plain-text table: the header, then each group of rows after a rule (first column
+    left-aligned, the others right-aligned)."""
+    widths = [max(len(r[i]) for r in [header, *(row for g in groups for row in g)]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join([cells[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])])
+
+    rule = "-" * len(line(header))
+    out = [line(header)]
+    for group in groups:
+        out += [rule, *[line(r) for r in group]]
+    return out
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table: the first column left-aligned, the others right-aligned."""
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(cells) + " |"
 
     out = [line(header), "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
-    out += [line(r) for r in rows]
-    out.append(line([f"**{overall[0]}**", *overall[1:]]))
-    return "\n".join(out)
+    return "\n".join(out + [line(r) for r in rows])
+
+
+def _markdown(header: list[str], rows: list[list[str]], overall: list[str]) -> str:
+    return markdown_table(header, [*rows, [f"**{overall[0]}**", *overall[1:]]])
 
 
 def _num(value: float) -> str:

@@ -66,11 +66,13 @@ def write_video(
     *,
     size: tuple[int, int],
     fps: Fraction,
-    audio: np.ndarray,
+    audio: np.ndarray | None,
     sr: int = SAMPLE_RATE,
+    crf: int | str = H264_CRF,
 ) -> None:
     """H.264 (yuv420p) from `frames` ((t_s from the first frame, (h, w, 3) RGB uint8) of `size`) plus
-    `audio` as AAC, its first sample at the first frame, written atomically to `out_path`."""
+    `audio` as AAC (None: no audio track), its first sample at the first frame, written atomically to
+    `out_path`. `crf` is x264's quality (0 lossless .. 51 worst)."""
     out_path = Path(out_path)
     if "libx264" not in av.codecs_available:
         raise ExportError(f"{out_path}: this FFmpeg build has no H.264 encoder (libx264); cannot write the video")
@@ -80,20 +82,22 @@ def write_video(
     tick = Fraction(1, math.lcm(fps.numerator, MPEG_TICKS_HZ))
     try:
         with atomic_path(out_path) as tmp, av.open(str(tmp), "w") as dst:
-            video = dst.add_stream("libx264", rate=fps, options={"crf": H264_CRF, "preset": H264_PRESET})
+            video = dst.add_stream("libx264", rate=fps, options={"crf": str(crf), "preset": H264_PRESET})
             video.width, video.height, video.pix_fmt = width, height, "yuv420p"
             video.codec_context.time_base = tick
             _tag_bt709(video.codec_context)
             frame_ticks = int(1 / (fps * tick))
-            track = AacTrack(dst, audio, sr=sr)
+            track = AacTrack(dst, audio, sr=sr) if audio is not None else None
             for t_s, rgb in frames:
                 frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
                     format="yuv420p", dst_colorspace=Colorspace.ITU709)
                 frame.pts, frame.duration, frame.time_base = int(round(t_s / tick)), frame_ticks, tick
                 dst.mux(video.encode(frame))
-                track.mux_until(t_s)
+                if track is not None:
+                    track.mux_until(t_s)
             dst.mux(video.encode(None))
-            track.finish()
+            if track is not None:
+                track.finish()
     except (av.error.FFmpegError, OSError) as exc:
         raise ExportError(f"{out_path}: could not write the video ({exc})") from None
 
