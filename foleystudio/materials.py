@@ -244,6 +244,40 @@ def normalise_hit_material(name: str) -> str:
     return _normalise(name, HIT_MATERIALS, HIT_MATERIAL_ALIASES, "material")
 
 
+MATERIAL_KINDS: tuple[str, ...] = ("hit", "impact")  # the specifics that strike a material (falls land on the ground)
+
+
+def parse_material_spec(text: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """`--material`: one material for every hit and impact ("metal"), one per kind ("hit=wood,impact=metal"),
+    or both ("metal,hit=wood": hits on wood, impacts on metal). Returns (for every kind or None, ((kind,
+    material), ...) sorted by kind); InputError for an unknown kind or material, a kind given twice, or nothing."""
+    default, kinds = None, {}
+    for part in (p.strip() for p in str(text).split(",")):
+        if not part:
+            continue
+        if "=" not in part:
+            if default is not None:
+                raise InputError(f"material {text!r}: two materials for every kind ({default}, {part}); "
+                                 f"name the kind, e.g. hit=wood")
+            default = normalise_hit_material(part)
+            continue
+        kind, _, name = (s.strip() for s in part.partition("="))
+        if kind.lower() not in MATERIAL_KINDS:
+            raise InputError(f"material {text!r}: {kind!r} is not a kind that strikes a material; "
+                             f"use one of: {', '.join(MATERIAL_KINDS)}")
+        if kind.lower() in kinds:
+            raise InputError(f"material {text!r}: {kind.lower()} is given twice")
+        kinds[kind.lower()] = normalise_hit_material(name)
+    if default is None and not kinds:
+        raise InputError(f"material {text!r}: expected a material ({', '.join(HIT_MATERIALS)}) or KIND=MATERIAL")
+    return default, tuple(sorted(kinds.items()))
+
+
+def format_material_spec(default: str | None, kinds: tuple[tuple[str, str], ...]) -> str:
+    """The one spelling of what parse_material_spec read: "metal,hit=wood"."""
+    return ",".join(([default] if default else []) + [f"{k}={m}" for k, m in kinds])
+
+
 def _normalise(name: str, names: tuple[str, ...], aliases: dict[str, str], what: str) -> str:
     found = _lookup(name, names, aliases)
     if found is None:

@@ -69,6 +69,7 @@ class RenderOptions:
     layers: tuple[str, ...] = LAYERS  # the layers made: a stem each (one not made has no stem and no sound)
     fabric: str = "cotton"  # what the moves layer's clothes are (materials.FABRICS)
     material: str | None = None  # what hits and impacts strike (materials.HIT_MATERIALS); None: a neutral knock
+    kind_materials: tuple[tuple[str, str], ...] = ()  # (kind, material) for hits or impacts: wins over `material`
     ambience: str | None = None  # every shot's bed (materials.AMBIENCES); None: a cue's, else what the picture shows
     music: str = "auto"  # the score's style (sound.music.STYLES), or "auto": chosen by the video's pace
     space: SpaceOptions = SpaceOptions()  # indoor shots' rooms, far sounds' air (sound/room.py); off: dry
@@ -129,9 +130,10 @@ def choose_events(analysis: Analysis, options: RenderOptions = RenderOptions()) 
 
 def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions()) -> tuple[AppliedActions, tuple[dict, ...]]:
     """The specifics to render (the analysis's, or the user's edited list) and what each one strikes: the user's
-    material for the event, else a cue's material for its time (and person), else for hits and impacts
-    `options.material` (or a neutral knock), and for falls, sits and kneels the ground: a cue's surface,
-    `options.surface`, the shot's when the scene is sure of it, else the default."""
+    material for the event, else a cue's material for its time (and person), else for hits and impacts the
+    material given for their kind (`options.kind_materials`), else `options.material` (or a neutral knock), and
+    for falls, sits and kneels the ground: a cue's surface, `options.surface`, the shot's when the scene is sure
+    of it, else the default."""
     originals = analysis.actions.events
     if options.events is None or "specifics" not in options.events.layers:
         n = len(originals)
@@ -139,6 +141,7 @@ def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions())
     else:
         applied = apply_actions(originals, options.events, frame_times_s=analysis.info.frame_times_s)
     default_hit = normalise_hit_material(options.material) if options.material else "neutral"
+    by_kind = {kind: normalise_hit_material(m) for kind, m in options.kind_materials}
     styles = []
     for event, given in zip(applied.events, applied.materials):
         cue = options.cues.material_at(event.t_s, event.person) if options.cues else None
@@ -150,6 +153,8 @@ def choose_actions(analysis: Analysis, options: RenderOptions = RenderOptions())
             ground, source = _ground_at(analysis, event, options)
             styles.append({"material": FLOOR_MATERIAL.get(engine_surface(ground), "neutral"),
                            "material_source": source, "surface": engine_surface(ground)})
+        elif event.kind in by_kind:
+            styles.append({"material": by_kind[event.kind], "material_source": "flag"})
         else:
             styles.append({"material": default_hit, "material_source": "flag" if options.material else "default"})
     return applied, tuple(styles)

@@ -18,9 +18,11 @@ from foleystudio.materials import (
     SURFACES,
     engine_footwear,
     engine_surface,
+    format_material_spec,
     normalise_fabric,
     normalise_footwear,
     normalise_surface,
+    parse_material_spec,
 )
 from foleystudio.sound.procedural.models import FOOTWEAR_MODELS, SURFACE_MODELS
 from foleystudio.vision.surface import load_model
@@ -97,3 +99,27 @@ def test_fabrics():
     assert normalise_fabric(" Jeans ") == "denim"
     assert normalise_fabric("T-shirt") == "cotton"
     assert normalise_fabric("leather jacket") == "leather"
+
+
+@pytest.mark.parametrize("text, default, kinds", [
+    ("metal", "metal", ()),
+    ("steel", "metal", ()),  # a spelling
+    ("hit=wood,impact=metal", None, (("hit", "wood"), ("impact", "metal"))),
+    (" Impact = glass , stone ", "stone", (("impact", "glass"),)),
+])
+def test_a_material_for_every_kind_per_kind_or_both(text, default, kinds):
+    assert parse_material_spec(text) == (default, kinds)
+    assert parse_material_spec(format_material_spec(default, kinds)) == (default, kinds)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("lava", "lava"),
+    ("fall=wood", "not a kind that strikes"),  # a fall lands on the ground
+    ("hit=wood,hit=metal", "given twice"),
+    ("wood,metal", "two materials"),
+    ("hit=lava", "lava"),
+    (" , ", "expected a material"),
+])
+def test_a_bad_material_is_refused_saying_why(text, says):
+    with pytest.raises(InputError, match=says):
+        parse_material_spec(text)

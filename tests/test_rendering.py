@@ -134,6 +134,21 @@ def test_what_a_specific_strikes():
     assert [(s["material"], s["material_source"]) for s in styles] == [("metal", "flag"), ("soft", "flag")]
 
 
+def test_a_material_per_kind_beats_the_one_for_every_kind_and_loses_to_a_cue():
+    def event(t_s, kind):
+        return ActionEvent(t_s=t_s, frame=int(30 * t_s), kind=kind, person=0, x=0.5, y=0.5, strength=0.5,
+                           confidence=0.9, body_px=300.0)
+
+    a = replace(analysis(), actions=ActionEvents((event(1.0, "hit"), event(2.0, "impact"), event(3.0, "clap"),
+                                                  event(4.0, "hit"))))
+    options = RenderOptions(material="metal", kind_materials=(("hit", "wood"),))
+    _, styles = choose_actions(a, options)
+    assert [s["material"] for s in styles] == ["wood", "metal", "metal", "wood"]
+    cues = CueSheet(cues=(Cue(3.5, 5.0, None, None, None, line=1, material="glass"),), source="test")
+    _, styles = choose_actions(a, replace(options, cues=cues))
+    assert [(s["material"], s["material_source"]) for s in styles][3] == ("glass", "cue")
+
+
 def test_a_cue_says_what_the_specifics_strike_in_its_time_range():
     a = replace(analysis(), actions=ActionEvents((
         ActionEvent(t_s=1.0, frame=30, kind="hit", person=0, x=0.5, y=0.5, strength=0.5, confidence=0.9,

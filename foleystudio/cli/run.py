@@ -33,7 +33,7 @@ from foleystudio.edits.document import LEVEL_RANGE_DB
 from foleystudio.edits.events import LAYERS, read_events
 from foleystudio.export import FORMATS, parse_formats
 from foleystudio.materials import (AMBIENCES, FABRICS, FOOTWEAR, HIT_MATERIALS, SURFACES, normalise_ambience,
-                                   normalise_footwear, normalise_hit_material, normalise_surface)
+                                   normalise_footwear, normalise_surface, parse_material_spec)
 from foleystudio.rendering import LOUDNESS_RANGE_LUFS
 from foleystudio.sound.mix import MixConfig
 from foleystudio.sound.room import SpaceOptions
@@ -102,8 +102,10 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
                    help="a layer's level in dB relative to the others, e.g. --level moves=-6 (repeatable; "
                         "default: 0 for each)")
     p.add_argument("--fabric", default="cotton", choices=FABRICS, help="what the moves layer's clothes are")
-    p.add_argument("--material", default=None, metavar="M",
-                   help=f"what hits and impacts strike: {', '.join(HIT_MATERIALS)} (default: a neutral knock)")
+    p.add_argument("--material", default=None, metavar="M|KIND=M,...",
+                   help=f"what hits and impacts strike: {', '.join(HIT_MATERIALS)}; for every one (metal), per kind "
+                        f"(hit=wood,impact=metal) or both (metal,hit=wood); an edited event list's or a cue sheet's "
+                        f"material wins (default: a neutral knock)")
     p.add_argument("--ambience", default=None, metavar="KIND",
                    help=f"one bed for every shot: {', '.join(AMBIENCES)} (default: each shot's from its picture; "
                         "a cue sheet's ambience wins in its time range)")
@@ -174,7 +176,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         check_neural(args.backend, args.model_dir, args.lora)  # refuse a bad model folder before any work
     surface = normalise_surface(args.surface) if args.surface else None  # refuse typos before any work
     footwear = normalise_footwear(args.footwear) if args.footwear else None
-    material = normalise_hit_material(args.material) if args.material else None
+    material, kind_materials = parse_material_spec(args.material) if args.material else (None, ())
     ambience = normalise_ambience(args.ambience) if args.ambience else None
     layers = tuple(layer for layer in args.layers if not (layer == "ambience" and args.no_ambience)
                    and not (layer == "music" and args.no_music))
@@ -206,6 +208,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                    library=args.library, model_dir=args.model_dir, lora=args.lora, seed=args.seed,
                                    keep_audio=args.keep_audio, events=edited, stems_per_person=args.stems_per_person,
                                    layers=layers, levels=levels, fabric=args.fabric, material=material,
+                                   kind_materials=kind_materials,
                                    ambience=ambience, music=args.music,
                                    space=SpaceOptions(room=not args.no_room, air=not args.no_air),
                                    ambience_model=args.ambience_model, music_model=args.music_model,

@@ -14,8 +14,8 @@ from foleystudio.api import ExportOptions, RenderOptions
 from foleystudio.errors import InputError
 from foleystudio.export import FORMATS, parse_formats
 from foleystudio.edits.events import LAYERS
-from foleystudio.materials import (normalise_ambience, normalise_fabric, normalise_footwear, normalise_hit_material,
-                                   normalise_surface)
+from foleystudio.materials import (format_material_spec, normalise_ambience, normalise_fabric, normalise_footwear,
+                                   normalise_surface, parse_material_spec)
 from foleystudio.rendering import LOUDNESS_RANGE_LUFS, check_layers
 from foleystudio.sound.mix import MixConfig
 from foleystudio.sound.room import SpaceOptions
@@ -79,7 +79,7 @@ def check_options(given: dict) -> dict:
     if isinstance(options["layers"], str):
         options["layers"] = [n.strip().lower() for n in options["layers"].split(",") if n.strip()]
     checks = {"layers": lambda v: list(check_layers(tuple(v))), "fabric": lambda v: normalise_fabric(str(v)),
-              "material": lambda v: normalise_hit_material(str(v)) if v else None,
+              "material": lambda v: format_material_spec(*parse_material_spec(str(v))) if v else None,
               "ambience": lambda v: normalise_ambience(str(v)) if v else None, "music": _music,
               "loudness": _loudness}
     for name, check in checks.items():
@@ -128,11 +128,18 @@ def analysis_options(options: dict, cache_dir: Path, *, workers: int = 1) -> Ana
                            detect_actions=bool(options.get("actions", True)), workers=workers)
 
 
+def _materials(options: dict) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The job's material option (checked and spelled one way when the job was made): for every hit and impact,
+    and per kind."""
+    return parse_material_spec(options["material"]) if options.get("material") else (None, ())
+
+
 def render_options(options: dict) -> RenderOptions:
     return RenderOptions(surface=options["surface"], footwear=options["footwear"], seed=int(options["seed"]),
                          keep_audio=bool(options["keep_audio"]), stems_per_person=bool(options["stems_per_person"]),
                          layers=tuple(options.get("layers", LAYERS)), fabric=options.get("fabric", "cotton"),
-                         material=options.get("material"), ambience=options.get("ambience"),
+                         material=_materials(options)[0], kind_materials=_materials(options)[1],
+                         ambience=options.get("ambience"),
                          music=options.get("music", "auto"),
                          mix=replace(MixConfig(), loudness_lufs=float(options.get("loudness", MixConfig().loudness_lufs))),
                          space=SpaceOptions(room=bool(options.get("room", True)), air=bool(options.get("air", True))))

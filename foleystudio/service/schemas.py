@@ -34,7 +34,9 @@ class JobOptions(BaseModel):
     fabric: str | None = Field(None, description="what the moves layer's clothes are (cotton, nylon, leather, "
                                                  "denim); default: cotton")
     material: str | None = Field(None, description="what hits and impacts strike (wood, metal, glass, plastic, "
-                                                   "stone, soft, neutral); default: neutral")
+                                                   "stone, soft, neutral): for every one (metal), per kind "
+                                                   "(hit=wood,impact=metal) or both (metal,hit=wood); default: "
+                                                   "neutral")
     ambience: str | None = Field(None, description="one bed for every shot (room_small, room_large, outdoor_air, "
                                                    "wind, city, park, rain, crowd, shore, night); default: each "
                                                    "shot's from its picture")

@@ -122,6 +122,7 @@ def test_usage_errors_exit_2(tmp_path):
 def test_unknown_material_is_refused_before_work(tmp_path, out_dir):
     video = make_video(tmp_path / "v.mp4")
     assert_refused(foley(video, "-o", out_dir / "x_foley.mp4", "--material", "lava"), 1, "lava", "metal")
+    assert_refused(foley(video, "-o", out_dir / "x_foley.mp4", "--material", "fall=wood"), 1, "fall", "hit, impact")
     assert_refused(foley(video, "-o", out_dir / "x_foley.mp4", "--ambience", "lava"), 1, "lava", "shore")
     no_outputs(out_dir)
 

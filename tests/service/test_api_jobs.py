@@ -8,6 +8,7 @@ import json
 import pytest
 
 from foleystudio.service import uploads
+from foleystudio.service.options import render_options
 from tests.conftest import make_video
 from tests.service.conftest import make_client, run_queued, upload
 
@@ -80,9 +81,11 @@ def test_delete_removes_record_and_files(client, clip):
 def test_options_are_the_clis(client, clip):
     job = upload(client, clip, surface="Gravel", footwear="boots", export="csv,otio", scene="false",
                  stems_per_person="true", preview_size="640x360", ambience="Beach", music="piano",
-                 loudness="-16").json()
+                 loudness="-16", material="Impact=steel, wood").json()
     options = job["options"]
     assert options["ambience"] == "shore" and options["music"] == "piano" and options["loudness"] == -16.0
+    assert options["material"] == "wood,impact=metal"  # one spelling, which render_options reads back
+    assert render_options(options).material == "wood" and render_options(options).kind_materials == (("impact", "metal"),)
     assert options["surface"] == "gravel" and options["footwear"] == "boots"
     assert options["export"] == ["csv", "otio"] and options["scene"] is False and options["stems_per_person"] is True
     assert options["preview_size"] == [640, 360]
@@ -98,6 +101,7 @@ def test_options_are_the_clis(client, clip):
     ({"ambience": "lava"}, ("ambience", "lava", "shore")),
     ({"music": "jazz"}, ("music", "jazz", "ambient")),
     ({"loudness": "-3"}, ("loudness", "-40..-9")),
+    ({"material": "fall=wood"}, ("material", "fall", "hit, impact")),
 ])
 def test_bad_options_are_refused_before_any_work(client, clip, fields, fragments):
     refused(upload(client, clip, **fields), 422, *fragments)
