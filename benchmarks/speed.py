@@ -20,6 +20,10 @@ import threading
 import time
 from pathlib import Path
 
+# what the user's shell gave: importing foleystudio sets OPENBLAS_NUM_THREADS=1 in this process, and a `foley` from
+# an older checkout (--foley) must not inherit that setting from here
+USER_ENV = dict(os.environ)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from foleystudio.media.probe import probe_video  # noqa: E402
 from memory import prepared  # noqa: E402
@@ -105,7 +109,7 @@ def main(argv=None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        env = {**os.environ, "FOLEY_CACHE": str(tmp / "cache")}
+        env = {**USER_ENV, "FOLEY_CACHE": str(tmp / "cache")}
         for name, clip, size, loop_s, target in cases:
             video = media / clip
             if not video.exists():
