@@ -79,17 +79,24 @@ def read_json(path: str | os.PathLike) -> object:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
 
 
-def parse_ground_truth(data: object, *, source_name: str = "<ground truth>") -> GroundTruth:
-    """Validate an already-decoded footstep-gt.1 object."""
+def check_header(data: object, source_name: str, schema: str) -> tuple[_Where, dict, str]:
+    """A truth file's common head: a JSON object of `schema` naming its clip. Returns (where, the object, the
+    clip's file name), or raises InputError naming the file and the field."""
     where = _Where(source_name)
     if not isinstance(data, dict):
         raise where.error("(top level)", f"expected a JSON object, got {type(data).__name__}")
-    schema = data.get("schema")
-    if schema != SCHEMA:
-        raise where.error("schema", f"expected {SCHEMA!r}, got {schema!r}")
+    found = data.get("schema")
+    if found != schema:
+        raise where.error("schema", f"expected {schema!r}, got {found!r}")
     video = data.get("video")
     if not isinstance(video, str) or not video.strip():
         raise where.error("video", "expected the clip's file name (a non-empty string)")
+    return where, data, video
+
+
+def parse_ground_truth(data: object, *, source_name: str = "<ground truth>") -> GroundTruth:
+    """Validate an already-decoded footstep-gt.1 object."""
+    where, data, video = check_header(data, source_name, SCHEMA)
     if "events" not in data:
         raise where.error("events", "missing (use [] for a clip with no contacts)")
     events = _events(where, data["events"])

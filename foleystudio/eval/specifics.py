@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from foleystudio.eval.groundtruth import _list, _number, _Where, read_json
+from foleystudio.eval.groundtruth import _list, _number, _Where, check_header, read_json
 from foleystudio.eval.scoring import Score, ScoringConfig, pool_scores, score_times
 from foleystudio.vision.actions import KINDS, ActionEvent
 
@@ -65,15 +65,7 @@ def load_specifics_truth(path: str | os.PathLike) -> SpecificsTruth:
 
 def parse_specifics_truth(data: object, *, source_name: str = "<specifics truth>") -> SpecificsTruth:
     """Validate an already-decoded specifics-gt.1 object."""
-    where = _Where(source_name)
-    if not isinstance(data, dict):
-        raise where.error("(top level)", f"expected a JSON object, got {type(data).__name__}")
-    schema = data.get("schema")
-    if schema != SCHEMA:
-        raise where.error("schema", f"expected {SCHEMA!r}, got {schema!r}")
-    video = data.get("video")
-    if not isinstance(video, str) or not video.strip():
-        raise where.error("video", "expected the clip's file name (a non-empty string)")
+    where, data, video = check_header(data, source_name, SCHEMA)
     labelled_by = data.get("labelled_by")
     if not isinstance(labelled_by, str) or not labelled_by.strip():
         raise where.error("labelled_by", "expected how the events were labelled (a non-empty string)")
