@@ -24,7 +24,8 @@ from foleystudio.export.atomic import write_json
 # Detector settings `foley eval` passes through when ContactConfig has them.
 PASSTHROUGH = ("sensitivity", "min_confidence")
 LAYERS = ("footsteps", "specifics")
-VARIANT_NAMES = ("mirror", "360p", "480p", "24fps", "25fps", "60fps", "crop", "grey", "compressed", "repeated")
+VARIANT_NAMES = ("reencoded", "mirror", "360p", "480p", "24fps", "25fps", "60fps", "crop", "grey", "compressed",
+                 "repeated")  # eval.variants.VARIANTS' names (not imported here: --help stays quick)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

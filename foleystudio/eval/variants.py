@@ -11,6 +11,8 @@ the same on each (`foley eval --variants`, eval/variants_run.py).
 
 How each is made (frames decoded with media.frames, written with media.encode.write_video):
 
+- reencoded: the control, every frame as it is. Each variant below is re-encoded too, so a
+  change from the original that this one shows as well is the re-encode's, not the variant's.
 - mirror: every frame flipped left-right; the truth's feet swap left and right.
 - 360p, 480p: scaled (area averaging) to that height, the width in proportion, both even.
 - 24fps, 25fps, 60fps: frame k of the new rate, at t = k / rate, shows the source frame nearest
@@ -26,7 +28,7 @@ How each is made (frames decoded with media.frames, written with media.encode.wr
   to the cropped frame.
 - grey: BT.709 luma in all three channels (the writer tags BT.709).
 - compressed: x264 at CRF 40 instead of 18: blocks, smeared edges and flattened detail, like a
-  clip re-uploaded a few times.
+  clip re-uploaded a few times (on the shared clips, 1/16 of the originals' bytes).
 - repeated: the clip's own rate and length, but every 5th frame holds the one before it (4 new
   frames, 1 repeat: film at 24 fps shown at 30, each 4th film frame shown twice). Frame times
   stay those of the source, so a held frame is late by one frame, never more.
@@ -57,7 +59,7 @@ from foleystudio.vision.pose import PoseConfig, Poses
 
 BUILD_VERSION = 1  # in every cache key: bump when a builder's output changes
 MASTER_CRF = 18  # x264 near transparent: a variant differs from its source only in what it is named for
-COMPRESSED_CRF = 40  # x264's default is 23; every 6 more halves the bitrate, so ~1/8 of a default encode
+COMPRESSED_CRF = 40  # x264's default is 23; on the shared clips 1/16 of their own bytes, 1/27 of CRF 18's
 HOLD_EVERY = 5  # 24 fps film at 30 fps: 4 new frames, then one shown again
 BT709_LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # Y' weights of R', G', B'
 _TIE_S = 1e-6  # a new frame this close to halfway between two source frames takes the earlier
@@ -79,6 +81,7 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
+        Variant("reencoded", f"the same frames at x264 CRF {MASTER_CRF}: the cost of any variant's re-encode alone"),
         Variant("mirror", "flipped left-right; feet swapped in the truth", mirror=True),
         Variant("360p", "scaled to 360 px high", height_px=360),
         Variant("480p", "scaled to 480 px high", height_px=480),

@@ -92,7 +92,7 @@ def _built(clip: Path, tmp_path: Path, name: str, **kwargs) -> Path:
 def test_parse_variants_and_the_cli_list_agree():
     assert [v.name for v in parse_variants("all")] == list(VARIANTS)
     assert [v.name for v in parse_variants("grey, mirror")] == ["mirror", "grey"]  # VARIANTS' order
-    with pytest.raises(ValueError, match="unknown variant sepia; use 'all' or some of: mirror"):
+    with pytest.raises(ValueError, match="unknown variant sepia; use 'all' or some of: reencoded, mirror"):
         parse_variants("mirror,sepia")
     assert tuple(VARIANTS) == eval_cli.VARIANT_NAMES  # the help's list (kept there so --help imports nothing)
 
