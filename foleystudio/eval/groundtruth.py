@@ -133,15 +133,21 @@ class _Where:
         return InputError(f"{self.source_name}: {field}: {problem}")
 
 
-def _events(where: _Where, raw: object) -> list[TruthEvent]:
-    events = []
+def event_items(where: _Where, raw: object, t_means: str):
+    """Each of a truth file's events as (its field name, the object, its time `t` in seconds), checked to be an
+    object with a time; `t_means` says what the time is, for the refusal of an event without one."""
     for i, item in enumerate(_list(where, "events", raw)):
         field = f"events[{i}]"
         if not isinstance(item, dict):
             raise where.error(field, f"expected an object, got {type(item).__name__}")
         if "t" not in item:
-            raise where.error(f"{field}.t", "missing (touchdown time in seconds)")
-        t_s = _number(where, f"{field}.t", item["t"], low=0.0, high=1e6)
+            raise where.error(f"{field}.t", f"missing ({t_means})")
+        yield field, item, _number(where, f"{field}.t", item["t"], low=0.0, high=1e6)
+
+
+def _events(where: _Where, raw: object) -> list[TruthEvent]:
+    events = []
+    for field, item, t_s in event_items(where, raw, "touchdown time in seconds"):
         frame = item.get("frame")
         if frame is not None and (not _is_int(frame) or frame < 0):
             raise where.error(f"{field}.frame", f"expected a frame index >= 0, got {frame!r}")

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from foleystudio.eval.groundtruth import _list, _number, _Where, check_header, read_json
+from foleystudio.eval.groundtruth import _number, _Where, check_header, event_items, read_json
 from foleystudio.eval.scoring import Score, ScoringConfig, pool_scores, score_times
 from foleystudio.vision.actions import KINDS, ActionEvent
 
@@ -94,13 +94,7 @@ def parse_specifics_truth(data: object, *, source_name: str = "<specifics truth>
 
 def _events(where: _Where, raw: object) -> list[SpecificTruth]:
     events = []
-    for i, item in enumerate(_list(where, "events", raw)):
-        field = f"events[{i}]"
-        if not isinstance(item, dict):
-            raise where.error(field, f"expected an object, got {type(item).__name__}")
-        if "t" not in item:
-            raise where.error(f"{field}.t", "missing (seconds from the first video frame)")
-        t_s = _number(where, f"{field}.t", item["t"], low=0.0, high=1e6)
+    for field, item, t_s in event_items(where, raw, "seconds from the first video frame"):
         kind = item.get("kind", ANY)
         if kind not in (*KINDS, ANY):
             raise where.error(f"{field}.kind", f"expected one of {', '.join((*KINDS, ANY))}, got {kind!r}")
