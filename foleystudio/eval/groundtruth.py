@@ -79,10 +79,10 @@ def read_json(path: str | os.PathLike) -> object:
         raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
 
 
-def check_header(data: object, source_name: str, schema: str) -> tuple[_Where, dict, str]:
+def check_header(data: object, source_name: str, schema: str) -> tuple[Where, dict, str]:
     """A truth file's common head: a JSON object of `schema` naming its clip. Returns (where, the object, the
     clip's file name), or raises InputError naming the file and the field."""
-    where = _Where(source_name)
+    where = Where(source_name)
     if not isinstance(data, dict):
         raise where.error("(top level)", f"expected a JSON object, got {type(data).__name__}")
     found = data.get("schema")
@@ -125,7 +125,9 @@ def parse_ground_truth(data: object, *, source_name: str = "<ground truth>") -> 
     )
 
 
-class _Where:
+class Where:
+    """Which truth file a refusal is about: `where.error(field, problem)` is the InputError naming both."""
+
     def __init__(self, source_name: str):
         self.source_name = source_name
 
@@ -133,7 +135,7 @@ class _Where:
         return InputError(f"{self.source_name}: {field}: {problem}")
 
 
-def event_items(where: _Where, raw: object, t_means: str):
+def event_items(where: Where, raw: object, t_means: str):
     """Each of a truth file's events as (its field name, the object, its time `t` in seconds), checked to be an
     object with a time; `t_means` says what the time is, for the refusal of an event without one."""
     for i, item in enumerate(_list(where, "events", raw)):
@@ -142,10 +144,10 @@ def event_items(where: _Where, raw: object, t_means: str):
             raise where.error(field, f"expected an object, got {type(item).__name__}")
         if "t" not in item:
             raise where.error(f"{field}.t", f"missing ({t_means})")
-        yield field, item, _number(where, f"{field}.t", item["t"], low=0.0, high=1e6)
+        yield field, item, number_field(where, f"{field}.t", item["t"], low=0.0, high=1e6)
 
 
-def _events(where: _Where, raw: object) -> list[TruthEvent]:
+def _events(where: Where, raw: object) -> list[TruthEvent]:
     events = []
     for field, item, t_s in event_items(where, raw, "touchdown time in seconds"):
         frame = item.get("frame")
@@ -165,11 +167,11 @@ def _events(where: _Where, raw: object) -> list[TruthEvent]:
     return events
 
 
-def _y_band(where: _Where, field: str, raw: object) -> tuple[float, float] | None:
+def _y_band(where: Where, field: str, raw: object) -> tuple[float, float] | None:
     if raw is None:
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        y = _number(where, field, raw, low=0.0, high=1.0)
+        y = number_field(where, field, raw, low=0.0, high=1.0)
         return (y, y)
     y0, y1 = _interval(where, field, raw, 2)
     if y1 > 1.0:
@@ -177,7 +179,7 @@ def _y_band(where: _Where, field: str, raw: object) -> tuple[float, float] | Non
     return (y0, y1)
 
 
-def _region(where: _Where, i: int, raw: object) -> IgnoreRegion:
+def _region(where: Where, i: int, raw: object) -> IgnoreRegion:
     field = f"ignore_regions[{i}]"
     values = _interval(where, field, raw, 4)
     t0, t1, y0, y1 = values
@@ -188,23 +190,24 @@ def _region(where: _Where, i: int, raw: object) -> IgnoreRegion:
     return IgnoreRegion(t0_s=t0, t1_s=t1, y0=y0, y1=y1)
 
 
-def _interval(where: _Where, field: str, raw: object, n: int) -> tuple[float, ...]:
+def _interval(where: Where, field: str, raw: object, n: int) -> tuple[float, ...]:
     """A list of `n` numbers whose first two are a non-decreasing range."""
     if not isinstance(raw, (list, tuple)) or len(raw) != n:
         raise where.error(field, f"expected a list of {n} numbers, got {raw!r}")
-    values = tuple(_number(where, field, v, low=0.0, high=1e6) for v in raw)
+    values = tuple(number_field(where, field, v, low=0.0, high=1e6) for v in raw)
     if values[1] < values[0]:
         raise where.error(field, f"expected start <= end, got {raw!r}")
     return values
 
 
-def _list(where: _Where, field: str, raw: object) -> list:
+def _list(where: Where, field: str, raw: object) -> list:
     if not isinstance(raw, list):
         raise where.error(field, f"expected a list, got {type(raw).__name__}")
     return raw
 
 
-def _number(where: _Where, field: str, raw: object, *, low: float, high: float) -> float:
+def number_field(where: Where, field: str, raw: object, *, low: float, high: float) -> float:
+    """A truth file's number in low..high, or the refusal naming the field."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
         raise where.error(field, f"expected a number, got {raw!r}")
     if not low <= raw <= high:
@@ -212,8 +215,8 @@ def _number(where: _Where, field: str, raw: object, *, low: float, high: float) 
     return float(raw)
 
 
-def _optional_number(where: _Where, field: str, raw: object, *, low: float, high: float) -> float | None:
-    return None if raw is None else _number(where, field, raw, low=low, high=high)
+def _optional_number(where: Where, field: str, raw: object, *, low: float, high: float) -> float | None:
+    return None if raw is None else number_field(where, field, raw, low=low, high=high)
 
 
 def _is_int(value: object) -> bool:

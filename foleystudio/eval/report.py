@@ -36,11 +36,11 @@ def _score_columns(report: EvalReport) -> list[_Column]:
     loose_ms = round(report.scoring.tolerance_s * 1000)
     strict_ms = round(report.scoring.strict_tolerance_s * 1000)
     return [
-        ("P", lambda s: _num(s.precision)),
-        ("R", lambda s: _num(s.recall)),
-        (f"F1@{loose_ms}", lambda s: _num(s.f1)),
-        (f"F1@{strict_ms}", lambda s: _num(s.f1_strict)),
-        (f"P@c{_short(report.scoring.confident_at)}", lambda s: _num(s.precision_confident) if s.n_confident else "-"),
+        ("P", lambda s: num(s.precision)),
+        ("R", lambda s: num(s.recall)),
+        (f"F1@{loose_ms}", lambda s: num(s.f1)),
+        (f"F1@{strict_ms}", lambda s: num(s.f1_strict)),
+        (f"P@c{_short(report.scoring.confident_at)}", lambda s: num(s.precision_confident) if s.n_confident else "-"),
         ("MAE ms", lambda s: _ms(s.mae_ms)),
         ("bias ms", lambda s: _ms(s.bias_ms, signed=True)),
         ("n pred", lambda s: str(s.n_pred)),
@@ -111,8 +111,8 @@ def format_specifics_table(report: SpecificsReport, *, markdown: bool = False) -
 def _specifics_row(name: str, score: SpecificsScore) -> list[str]:
     s = score.score
     kinds = f"{score.kinds_right}/{score.kinds_checked}" if score.kinds_checked else "-"
-    return [name, str(s.n_truth), _num(s.precision), _num(s.recall), _num(s.f1), _num(s.f1_strict),
-            _ms(s.mae_ms), _ms(s.bias_ms, signed=True), str(s.n_pred), kinds, _num(score.false_per_10s)]
+    return [name, str(s.n_truth), num(s.precision), num(s.recall), num(s.f1), num(s.f1_strict),
+            _ms(s.mae_ms), _ms(s.bias_ms, signed=True), str(s.n_pred), kinds, num(score.false_per_10s)]
 
 
 def text_table(header: list[str], *groups: list[list[str]]) -> list[str]:
@@ -143,7 +143,8 @@ def _markdown(header: list[str], rows: list[list[str]], overall: list[str]) -> s
     return markdown_table(header, [*rows, [f"**{overall[0]}**", *overall[1:]]])
 
 
-def _num(value: float) -> str:
+def num(value: float) -> str:
+    """Two decimals, '-' for NaN (a score with nothing to score)."""
     return "-" if math.isnan(value) else f"{value:.2f}"
 
 

@@ -67,7 +67,7 @@ class EvalReport:
 
     def to_dict(self) -> dict:
         """JSON-ready form (schema foleystudio.eval.1); NaN becomes null."""
-        return _jsonable(
+        return jsonable(
             {
                 "schema": SCHEMA,
                 "settings": {
@@ -144,16 +144,10 @@ def evaluate(
     callback: Callback | None = None,
 ) -> EvalReport:
     """Detect contacts with `config` and with the old baseline on every clip; score both."""
-    infos = [checked_info(pair) for pair in pairs]
-    if callback:
-        callback({"stage": "eval", "clips": len(pairs), "total_frames": sum(i.n_frames for i in infos)})
     options = AnalysisOptions(contacts=config, use_cache=use_cache, cache_dir=cache_dir, workers=workers)
     results = []
-    for index, (pair, info) in enumerate(zip(pairs, infos)):
+    for pair, info, forward in each_clip(pairs, callback):
         name = pair.gt.name
-        if callback:
-            callback({"stage": "clip", "clip": name, "index": index, "clips": len(pairs), "n_frames": info.n_frames})
-        forward = (lambda event, name=name: callback({**event, "clip": name})) if callback else None
         poses = analyse_poses(info, options, callback=forward)
         new = contacts_stage.detect_contacts(poses, config=config)  # looked up at call time
         old = baseline_contacts(poses, config=baseline)
@@ -172,6 +166,20 @@ def evaluate(
         if callback:
             callback({"stage": "clip_done", "clip": name, "f1_new": result.new.f1, "f1_old": result.old.f1})
     return EvalReport(clips=tuple(results), scoring=scoring, contacts=config, baseline=baseline)
+
+
+def each_clip(pairs: Sequence[ClipPair], callback: Callback | None):
+    """Every clip probed and checked against its truth before any work (an "eval" event with the frames of all),
+    then each in turn as (pair, info, the callback that tags an event with the clip's name, or None), after its
+    "clip" event."""
+    infos = [checked_info(pair) for pair in pairs]
+    if callback:
+        callback({"stage": "eval", "clips": len(pairs), "total_frames": sum(i.n_frames for i in infos)})
+    for index, (pair, info) in enumerate(zip(pairs, infos)):
+        name = pair.gt.name
+        if callback:
+            callback({"stage": "clip", "clip": name, "index": index, "clips": len(pairs), "n_frames": info.n_frames})
+        yield pair, info, ((lambda event, name=name: callback({**event, "clip": name})) if callback else None)
 
 
 def score_dict(score: Score) -> dict:
@@ -206,13 +214,13 @@ def checked_info(pair: ClipPair) -> VideoInfo:
     return info
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (str, int, bool)) or value is None:
         return value
     return str(value)  # e.g. an enum or a Fraction in a config

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from foleystudio.eval.groundtruth import _number, _Where, check_header, event_items, read_json
+from foleystudio.eval.groundtruth import number_field, Where, check_header, event_items, read_json
 from foleystudio.eval.scoring import Score, ScoringConfig, pool_scores, score_times
 from foleystudio.vision.actions import KINDS, ActionEvent
 
@@ -79,7 +79,7 @@ def parse_specifics_truth(data: object, *, source_name: str = "<specifics truth>
         raise where.error("quiet", f"a quiet clip has no specifics, but events lists {len(events)}")
     fps = data.get("fps")
     if fps is not None:
-        fps = _number(where, "fps", fps, low=1e-3, high=10_000.0)
+        fps = number_field(where, "fps", fps, low=1e-3, high=10_000.0)
     return SpecificsTruth(
         path=source_name,
         video=video,
@@ -92,7 +92,7 @@ def parse_specifics_truth(data: object, *, source_name: str = "<specifics truth>
     )
 
 
-def _events(where: _Where, raw: object) -> list[SpecificTruth]:
+def _events(where: Where, raw: object) -> list[SpecificTruth]:
     events = []
     for field, item, t_s in event_items(where, raw, "seconds from the first video frame"):
         kind = item.get("kind", ANY)
@@ -102,7 +102,7 @@ def _events(where: _Where, raw: object) -> list[SpecificTruth]:
     return events
 
 
-def _text(where: _Where, field: str, raw: object) -> str:
+def _text(where: Where, field: str, raw: object) -> str:
     if not isinstance(raw, str):
         raise where.error(field, f"expected a string, got {raw!r}")
     return raw

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from foleystudio.analysis import AnalysisOptions, analyse
-from foleystudio.eval.run import Callback, ClipPair, _jsonable, checked_info, score_dict
+from foleystudio.eval.run import Callback, ClipPair, each_clip, jsonable, score_dict
 from foleystudio.eval.scoring import ScoringConfig
 from foleystudio.eval.specifics import SpecificsScore, pool_specifics, score_specifics
 from foleystudio.vision.actions import ActionEvent
@@ -49,7 +49,7 @@ class SpecificsReport:
 
     def to_dict(self) -> dict:
         """JSON-ready form (schema foleystudio.eval.specifics.1); NaN becomes null."""
-        return _jsonable(
+        return jsonable(
             {
                 "schema": SCHEMA,
                 "layer": "specifics",
@@ -91,17 +91,11 @@ def evaluate_specifics(
     callback: Callback | None = None,
 ) -> SpecificsReport:
     """Analyse each clip (contacts with `contacts`: a landing takes a specific's place) and score its specifics."""
-    infos = [checked_info(pair) for pair in pairs]
-    if callback:
-        callback({"stage": "eval", "clips": len(pairs), "total_frames": sum(i.n_frames for i in infos)})
     options = AnalysisOptions(contacts=contacts, estimate_scene=False, use_cache=use_cache, cache_dir=cache_dir,
                               workers=workers)
     clips = []
-    for index, (pair, info) in enumerate(zip(pairs, infos)):
+    for pair, info, forward in each_clip(pairs, callback):
         name = pair.gt.name
-        if callback:
-            callback({"stage": "clip", "clip": name, "index": index, "clips": len(pairs), "n_frames": info.n_frames})
-        forward = (lambda event, name=name: callback({**event, "clip": name})) if callback else None
         analysis = analyse(pair.video, options, callback=forward, info=info)
         score = score_specifics(pair.gt, analysis.actions, duration_s=info.duration_s, config=scoring)
         clips.append(SpecificsClip(name=name, video=pair.video, gt_path=pair.gt.path, n_frames=info.n_frames,

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from foleystudio.api import AnalysisOptions, analyse_poses
 from foleystudio.cache import default_cache_dir
-from foleystudio.eval.report import markdown_table, text_table
+from foleystudio.eval.report import markdown_table, num, text_table
 from foleystudio.eval.run import (
     Callback,
     ClipPair,
     EvalReport,
     checked_info,
     evaluate,
+    jsonable,
 )
 from foleystudio.eval.scoring import ScoringConfig
 from foleystudio.eval.variants import (
@@ -61,9 +62,10 @@ class VariantsReport:
                      for o, v in zip(self.original.clips, result.report.clips))
 
     def to_dict(self) -> dict:
-        """JSON-ready form (schema foleystudio.eval-variants.1): the originals' report and each variant's."""
+        """JSON-ready form (schema foleystudio.eval-variants.1): the originals' report and each variant's; NaN becomes
+        null."""
         f1 = self.original.new.f1
-        return {
+        return jsonable({
             "schema": SCHEMA,
             "max_drop": self.max_drop,
             "original": self.original.to_dict(),
@@ -71,18 +73,18 @@ class VariantsReport:
                 {
                     "name": r.variant.name,
                     "what": r.variant.what,
-                    "f1": _finite(r.report.new.f1),
-                    "delta_f1": _finite(r.report.new.f1 - f1),
+                    "f1": r.report.new.f1,
+                    "delta_f1": r.report.new.f1 - f1,
                     "clips": [
-                        {"name": v.name, "video": v.video, "box": list(box), "f1": _finite(v.new.f1),
-                         "original_f1": _finite(o.new.f1), "delta_f1": _finite(v.new.f1 - o.new.f1), "below": low}
+                        {"name": v.name, "video": v.video, "box": list(box), "f1": v.new.f1,
+                         "original_f1": o.new.f1, "delta_f1": v.new.f1 - o.new.f1, "below": low}
                         for o, v, box, low in zip(self.original.clips, r.report.clips, r.boxes, self.below(r))
                     ],
                     "report": r.report.to_dict(),  # every clip's matches and misses, as `foley eval --json`
                 }
                 for r in self.variants
             ],
-        }
+        })
 
 
 def evaluate_variants(
@@ -128,11 +130,11 @@ def format_variants_table(report: VariantsReport, *, markdown: bool = False) -> 
     names = [c.name for c in report.original.clips]
     header = ["variant", "F1", "dF1", *names]
     base = report.original.new.f1
-    original = ["original", _num(base), "", *[_num(c.new.f1) for c in report.original.clips]]
+    original = ["original", num(base), "", *[num(c.new.f1) for c in report.original.clips]]
     rows = [original]
     for r in report.variants:
-        cells = [_num(v.new.f1) + (" !" if low else "") for v, low in zip(r.report.clips, report.below(r))]
-        rows.append([r.variant.name, _num(r.report.new.f1), _signed(r.report.new.f1 - base), *cells])
+        cells = [num(v.new.f1) + (" !" if low else "") for v, low in zip(r.report.clips, report.below(r))]
+        rows.append([r.variant.name, num(r.report.new.f1), _signed(r.report.new.f1 - base), *cells])
     notes = [
         (f"F1 at +-{report.original.scoring.tolerance_s * 1000:.0f} ms, counts pooled over the clips; dF1 = "
          f"variant minus original; ! = more than {report.max_drop:g} below that clip's original F1"),
@@ -145,13 +147,5 @@ def format_variants_table(report: VariantsReport, *, markdown: bool = False) -> 
     return "\n".join([*text_table(header, [original], rows[1:]), summary, *notes])
 
 
-def _num(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.2f}"
-
-
 def _signed(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:+.2f}"
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
