@@ -19,7 +19,7 @@ import numpy as np
 from foleystudio.vision.camera import CameraConfig
 from foleystudio.vision.pose import PoseConfig, Poses, PoseTrack
 
-SCHEMA = "foleystudio.poses.2"  # 2: the camera path (vision.camera)
+SCHEMA = "foleystudio.poses.3"  # 2: the camera path (vision.camera); 3: tracks over their own frames
 _ARRAYS = ("frames", "t_s", "image", "world", "visibility")
 
 
@@ -56,7 +56,8 @@ def load_poses(cache_dir: Path, key: str) -> Poses | None:
                 return None
             n_tracks = int(data["n_tracks"])
             tracks = tuple(
-                PoseTrack(person=int(data[f"t{i}_person"]), **{a: data[f"t{i}_{a}"] for a in _ARRAYS})
+                PoseTrack(person=int(data[f"t{i}_person"]), first=int(data[f"t{i}_first"]),
+                          **{a: data[f"t{i}_{a}"] for a in _ARRAYS})
                 for i in range(n_tracks)
             )
             return Poses(
@@ -85,6 +86,7 @@ def save_poses(cache_dir: Path, key: str, poses: Poses) -> None:
         arrays["camera"] = poses.camera
     for i, track in enumerate(poses.tracks):
         arrays[f"t{i}_person"] = np.array(track.person)
+        arrays[f"t{i}_first"] = np.array(track.first)
         for a in _ARRAYS:
             arrays[f"t{i}_{a}"] = getattr(track, a)
     tmp = cache_dir / f".{key}.{os.getpid()}.tmp.npz"

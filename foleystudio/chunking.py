@@ -33,9 +33,8 @@ from foleystudio.media.frames import iter_frames, prefetched
 from foleystudio.media.probe import VideoInfo
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.camera import joined_path
-from foleystudio.vision.landmarks import N_LANDMARKS
 from foleystudio.vision.motion import MotionConfig, MotionEvent, MotionTracker
-from foleystudio.vision.pose import Followed, PoseConfig, follow
+from foleystudio.vision.pose import Followed, PoseConfig, Span, follow
 from foleystudio.vision.scene import tap_frames
 from foleystudio.vision.shots import ShotDetector
 from foleystudio.vision.surface.sampler import FrameSampler, SampledFrame, SamplerConfig
@@ -140,9 +139,10 @@ def run_chunk(info: VideoInfo, chunk: Chunk, options: ChunkOptions, callback: Ca
     with muted_native_stderr():
         followed = follow(frames, config=options.pose, callback=callback)
     kept = followed.frames < chunk.end  # the motion tail is not a chunk's to keep
-    followed = Followed(frames=followed.frames[kept], t_s=followed.t_s[kept],
-                        tracks=tuple(tuple(a[kept] for a in track) for track in followed.tracks),
-                        camera=followed.camera[kept], camera_starts=followed.camera_starts[kept])
+    n = int(kept.sum())  # the frames come in order, so the kept ones are the first n
+    tracks = tuple(span for span in (tr.within(0, n) for tr in followed.tracks) if span is not None)
+    followed = Followed(frames=followed.frames[:n], t_s=followed.t_s[:n], tracks=tracks,
+                        camera=followed.camera[:n], camera_starts=followed.camera_starts[:n])
     sampled = None
     if sampler is not None:
         sampled = (sampler.stride, [s for s in sampler.frames if chunk.first <= s.index < chunk.end])
@@ -171,7 +171,7 @@ def join_chunks(results: list[ChunkResult], *, link_torso: float = 0.5) -> Joine
         t_s.append(f.t_s[own])
         camera.append((f.camera, f.camera_starts, own))
     starts = np.concatenate([r.followed.camera_starts[r.followed.frames >= r.chunk.first] for r in results])
-    followed = Followed(frames=np.concatenate(frames), t_s=np.concatenate(t_s), tracks=tracks.arrays(),
+    followed = Followed(frames=np.concatenate(frames), t_s=np.concatenate(t_s), tracks=tracks.spans(),
                         camera=joined_path(camera), camera_starts=starts)
     stops = None if results[0].stops is None else [e for r in results for e in r.stops]
     sampled = None if results[0].sampled is None else [r.sampled for r in results]
@@ -180,36 +180,38 @@ def join_chunks(results: list[ChunkResult], *, link_torso: float = 0.5) -> Joine
 
 @dataclass
 class _People:
-    """People joined across chunks: each a list of (own frames of a chunk, image, world, visibility)."""
+    """People joined across chunks: each a list of (row of the whole, the span of one chunk's own frames)."""
 
-    people: list[list] = field(default_factory=list)
+    people: list[list[tuple[int, Span]]] = field(default_factory=list)
     last: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # person -> (frames, image) last seen
     n: int = 0
 
     def add(self, f: Followed, own: np.ndarray, *, link_torso: float) -> None:
-        warm = ~own
+        warm = int((~own).sum())  # the warm-up's frames come first
         links = self._links(f, warm, link_torso) if self.people else {}
         last: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for k, (image, world, vis) in enumerate(f.tracks):
-            if not (~np.isnan(image[own, 0, 0])).any():
+        for k, span in enumerate(f.tracks):
+            mine = span.within(warm, len(own))
+            if mine is None:
                 continue  # seen in the warm-up only: the chunk before had those frames
             person = links.get(k)
             if person is None:
                 person = len(self.people)
                 self.people.append([])
-            self.people[person].append((self.n, image[own], world[own], vis[own]))
-            last[person] = (f.frames[own], image[own])
-        self.n += int(own.sum())
+            self.people[person].append((self.n + mine.first, mine))
+            last[person] = (f.frames[warm + mine.first : warm + mine.end], mine.image)
+        self.n += len(own) - warm
         self.last = last
 
-    def _links(self, f: Followed, warm: np.ndarray, link_torso: float) -> dict[int, int]:
+    def _links(self, f: Followed, warm: int, link_torso: float) -> dict[int, int]:
         """Chunk track -> person of the chunk before, where both followed the same body through the warm-up."""
         pairs = []
-        for k, (image, _, _) in enumerate(f.tracks):
-            mine = image[warm]
+        warm_frames = f.frames[:warm]
+        for k, span in enumerate(f.tracks):
+            mine = span.image_over(0, warm)
             for person, (frames, theirs_all) in self.last.items():
-                at = np.searchsorted(frames, f.frames[warm])
-                ok = (at < len(frames)) & (frames[np.minimum(at, len(frames) - 1)] == f.frames[warm])
+                at = np.searchsorted(frames, warm_frames)
+                ok = (at < len(frames)) & (frames[np.minimum(at, len(frames) - 1)] == warm_frames)
                 theirs = theirs_all[np.minimum(at, len(frames) - 1)]
                 both = ok & ~np.isnan(mine[:, 0, 0]) & ~np.isnan(theirs[:, 0, 0])
                 if both.sum() < 3:
@@ -225,16 +227,8 @@ class _People:
                 links[k] = person
         return links
 
-    def arrays(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
-        out = []
-        for parts in self.people:
-            image = np.full((self.n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
-            world = np.full((self.n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
-            vis = np.zeros((self.n, N_LANDMARKS), dtype=np.float32)
-            for at, img, wld, v in parts:
-                image[at:at + len(img)], world[at:at + len(img)], vis[at:at + len(img)] = img, wld, v
-            out.append((image, world, vis))
-        return tuple(out)
+    def spans(self) -> tuple[Span, ...]:
+        return tuple(Span.of_rows([(at, s.image, s.world, s.visibility) for at, s in parts]) for parts in self.people)
 
 
 # -- running chunks at once ---------------------------------------------------------------------

@@ -99,3 +99,12 @@ def timecode_to_frames(timecode: str, fps: Fraction) -> int:
     if drop and s == 0 and f < drop and m % 10:
         raise ValueError(f"timecode {text!r} does not exist in drop-frame (frames 0-{drop - 1} of the minute are skipped)")
     return ((h * 3600 + m * 60 + s) * base + f) - drop * (minutes - minutes // 10)
+
+
+def frame_rate(t_s: np.ndarray, default: float = 30.0) -> float:
+    """Frames per second of the frame times `t_s` (their mean rate; `default` for fewer than two frames),
+    rounded to a millionth, so that every stretch of one constant-rate video reads the same rate."""
+    n = len(t_s)
+    if n < 2:
+        return default
+    return round((n - 1) / max(float(t_s[-1] - t_s[0]), 1e-6), 6)

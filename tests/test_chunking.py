@@ -26,7 +26,7 @@ from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.vision.camera import CameraTracker, joined_path
 from foleystudio.vision.landmarks import N_LANDMARKS
 from foleystudio.vision.motion import MotionConfig, MotionTracker
-from foleystudio.vision.pose import Followed
+from foleystudio.vision.pose import Followed, Span
 from foleystudio.vision.shots import ShotDetector, make_thumbnail
 from foleystudio.vision.surface.sampler import FrameSampler, SamplerConfig
 from tests.conftest import make_video
@@ -187,7 +187,8 @@ def _person(n: int, x0: float, seen: slice) -> tuple[np.ndarray, np.ndarray, np.
 
 def _followed(frames: np.ndarray, tracks) -> Followed:
     n = len(frames)
-    return Followed(frames=frames, t_s=frames / 30.0, tracks=tuple(tracks),
+    spans = (Span(0, *track).within(0, n) for track in tracks)
+    return Followed(frames=frames, t_s=frames / 30.0, tracks=tuple(span for span in spans if span is not None),
                     camera=np.broadcast_to(np.eye(3)[:2], (n, 2, 3)).copy(), camera_starts=frames == frames[0])
 
 
@@ -205,10 +206,13 @@ def test_people_are_linked_across_a_joint_where_both_chunks_saw_them():
     ]
     joined = join_chunks(results).followed
     assert list(joined.frames) == list(whole)
-    got = sorted(joined.tracks, key=lambda t: float(np.nanmin(t[0][:, 0, 0])))
-    for mine, want in zip(got, sorted((a, b, c), key=lambda t: float(np.nanmin(t[0][:, 0, 0])))):
-        np.testing.assert_array_equal(mine[0], want[0])
-        np.testing.assert_array_equal(mine[2], want[2])
+    got = sorted(joined.tracks, key=lambda t: float(np.nanmin(t.image[:, 0, 0])))
+    for mine, (want, seen) in zip(got, sorted([(a, (0, 100)), (b, (10, 70)), (c, (80, 100))],
+                                             key=lambda t: float(np.nanmin(t[0][0][:, 0, 0])))):
+        assert (mine.first, mine.end) == seen  # each person over the frames they were seen in, and no more
+        np.testing.assert_array_equal(mine.image_over(0, n), want[0])
+        np.testing.assert_array_equal(mine.image, want[0][seen[0]:seen[1]])
+        np.testing.assert_array_equal(mine.visibility, want[2][seen[0]:seen[1]])
     assert len(joined.tracks) == 3
 
 

@@ -110,7 +110,9 @@ class _Painter:
         row = self.pose_row.get(index)
         if row is not None:
             for track in self.analysis.poses.tracks:
-                self._skeleton(rgb, track.image[row, :, :2], track.visibility[row], _colour(track.person))
+                k = row - track.first
+                if 0 <= k < len(track):
+                    self._skeleton(rgb, track.image[k, :, :2], track.visibility[k], _colour(track.person))
         lo = np.searchsorted(self.starts, t_s - LABEL_S, side="right")
         hi = np.searchsorted(self.starts, t_s + 1e-6, side="right")
         latest = {self.events[self.order[j]].person: j for j in range(lo, hi)}  # one label a person: the newest

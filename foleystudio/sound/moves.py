@@ -33,7 +33,7 @@ from foleystudio.sound.procedural import dsp
 from foleystudio.sound.procedural.layers import click_bank
 from foleystudio.sound.procedural.models import GrainSpec
 from foleystudio.sound.spatial import SpatialConfig, distance_gain, pan_gains, reference_size
-from foleystudio.timebase import SAMPLE_RATE
+from foleystudio.timebase import SAMPLE_RATE, frame_rate
 from foleystudio.vision.actions import body_size_px
 from foleystudio.vision.pose import Poses, PoseTrack
 
@@ -133,7 +133,7 @@ def motion_energy(track: PoseTrack, options: MovesOptions = MovesOptions()) -> n
     seen = np.isfinite(hips[:, 0])
     if seen.sum() < 3:
         return np.zeros(n)
-    fps = (n - 1) / max(float(t[-1] - t[0]), 1e-6)
+    fps = frame_rate(t)
     rel = _filled(world[:, list(LIMBS)] - hips[:, None, :])
     rel = gaussian_filter1d(rel, options.position_smooth_s * fps, axis=0, mode="nearest")
     speed = np.linalg.norm(np.gradient(rel, t, axis=0), axis=2)  # (n, limbs) m/s
@@ -153,7 +153,7 @@ def _person(track: PoseTrack, body_px: np.ndarray, ref_px: float, width: int, fa
     if len(t) < 3:
         return out
     energy = motion_energy(track, options)
-    fps = (len(t) - 1) / max(float(t[-1] - t[0]), 1e-6)
+    fps = frame_rate(t)
     drive = np.clip((energy - options.jitter_speed) / (options.full_speed - options.jitter_speed), 0.0, 1.0)
     level = gaussian_filter1d(drive, 0.5 * options.smooth_s * fps, mode="constant")  # fades in and out, no click
     level[level < SILENT] = 0.0

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter
 
-from foleystudio.timebase import nearest_frame
+from foleystudio.timebase import frame_rate, nearest_frame
 from foleystudio.vision.camera import apply, is_moving
 from foleystudio.vision.contacts import ContactEvents
 from foleystudio.vision.feet import LEG_TO_BODY
@@ -128,7 +128,7 @@ def detect_actions(
     for track in poses.tracks:
         if track.present.sum() < 3:
             continue
-        to_ground = poses.camera if moving and len(poses.camera) == len(track) else None
+        to_ground = poses.camera_of(track) if moving else None
         body = _Body(track, poses.width, poses.height, to_ground, config)
         mine = _claps(body, config) + _slaps(body, config) + _drops(body, config)
         events += [e for e in mine if not _is_landing(e, landings, config)]
@@ -196,7 +196,7 @@ def body_size_px(track: PoseTrack, min_visibility: float = 0.3) -> np.ndarray:
         return np.ones(len(track))
     est = np.interp(np.arange(len(est)), np.flatnonzero(finite), est[finite])
     t = track.t_s
-    fps = (len(t) - 1) / max(float(t[-1] - t[0]), 1e-6) if len(t) > 1 else 30.0
+    fps = frame_rate(t)
     est = median_filter(est, size=5, mode="nearest")
     return np.maximum(maximum_filter1d(est, size=2 * round(fps) + 1, mode="nearest"), 1.0)
 

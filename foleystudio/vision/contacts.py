@@ -106,7 +106,7 @@ def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) ->
     events: list[ContactEvent] = []
     moving = poses.camera is not None and is_moving(poses.camera, poses.width, poses.height)
     for track in poses.tracks:
-        to_ground = poses.camera if moving and len(poses.camera) == len(track) else None
+        to_ground = poses.camera_of(track) if moving else None
         events.extend(_track_contacts(track, poses.width, poses.height, config, to_ground))
     events.sort(key=lambda e: (e.t_s, e.person, e.foot))
     return ContactEvents(tuple(e for e in events if e.confidence >= config.min_confidence))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import median_filter
 
+from foleystudio.timebase import frame_rate
 from foleystudio.vision.camera import apply, invert
 from foleystudio.vision.landmarks import FOOT
 from foleystudio.vision.pose import PoseTrack
@@ -58,7 +59,7 @@ def foot_signals(track: PoseTrack, *, to_ground: np.ndarray | None = None) -> Fo
     t = track.t_s
     n = len(t)
     leg_px = _leg_length_px(image, t)
-    fps = (n - 1) / max(float(t[-1] - t[0]), 1e-6) if n > 1 else 30.0
+    fps = frame_rate(t)
     lag = max(1, int(round(SPEED_SPAN_S * fps)))
     points, centre, speed, sole, visibility, lowest = {}, {}, {}, {}, {}, {}
     for foot, ix in FOOT.items():
@@ -95,7 +96,7 @@ def _leg_length_px(image: np.ndarray, t: np.ndarray) -> np.ndarray:
     if not finite.any():
         return np.ones(len(t))
     leg = np.interp(np.arange(len(t)), np.flatnonzero(finite), leg[finite])
-    fps = (len(t) - 1) / max(t[-1] - t[0], 1e-6) if len(t) > 1 else 30.0
+    fps = frame_rate(t)
     window = max(3, int(round(fps)) | 1)  # one second
     return np.maximum(median_filter(leg, size=window, mode="nearest"), 1.0)
 

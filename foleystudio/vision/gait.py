@@ -22,6 +22,7 @@ import numpy as np
 from scipy.ndimage import median_filter
 from scipy.signal import find_peaks
 
+from foleystudio.timebase import frame_rate
 from foleystudio.vision.landmarks import FOOT
 from foleystudio.vision.pose import PoseTrack
 
@@ -53,7 +54,7 @@ def gait_strikes(track: PoseTrack, config: GaitConfig = GaitConfig()) -> list[St
     finite = np.isfinite(split)
     if finite.sum() < 5:
         return []
-    fps = (n - 1) / max(float(track.t_s[-1] - track.t_s[0]), 1e-6)
+    fps = frame_rate(track.t_s)
     distance = max(1, int(round(config.min_stride_s * fps)))
     margin = max(1, int(round(config.edge_s * fps)))
     strikes = []
@@ -81,7 +82,7 @@ def heel_split_m(track: PoseTrack, config: GaitConfig = GaitConfig()) -> np.ndar
     facing = np.stack([-hips[:, 2], np.zeros(len(w)), hips[:, 0]], axis=1)
     toes = (w[:, left["toe"]] - w[:, left["heel"]]) + (w[:, right["toe"]] - w[:, right["heel"]])
     along = np.sum(facing * toes, axis=1)
-    fps = (len(w) - 1) / max(float(track.t_s[-1] - track.t_s[0]), 1e-6) if len(w) > 1 else 30.0
+    fps = frame_rate(track.t_s)
     window = max(3, int(round(config.facing_window_s * fps)) | 1)
     sign = np.sign(_running_sum(np.nan_to_num(along), window))
     norm = np.linalg.norm(facing, axis=1)

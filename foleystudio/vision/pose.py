@@ -4,9 +4,11 @@
 one with the pose landmark model on a crop that moves with that person (the legacy
 solution's tracking, once per person), and keeps each person's id across short losses
 (`vision.tracking`). It returns one `PoseTrack` per person: landmarks in display
-pixels, world landmarks in metres (hip-centred), and per-landmark visibility. Frames
-where a person is not seen are kept, as NaN landmarks and zero visibility, so every
-track is indexed like the video.
+pixels, world landmarks in metres (hip-centred), and per-landmark visibility, over the
+frames from the first to the last the person is seen in (`PoseTrack.first` is the
+`Poses` row it starts at), so memory grows with the people's time on screen, not with
+the video's length times the people. Frames in between where the person is not seen
+are kept, as NaN landmarks and zero visibility.
 
 The two models are the wheel's own graphs (PoseDetectionCpu, PoseLandmarkByRoiCpu),
 wired so that the detector reports every candidate and the landmark model takes a crop
@@ -57,6 +59,7 @@ class PoseTrack:
     image: np.ndarray  # (n, 33, 3) float32: x, y in display pixels; z in pixels (MediaPipe's scale)
     world: np.ndarray  # (n, 33, 3) float32: metres, origin between the hips, y down
     visibility: np.ndarray  # (n, 33) float32 in [0, 1]; 0 where not seen
+    first: int = 0  # the row of Poses.frames that this track's row 0 is
 
     @property
     def present(self) -> np.ndarray:
@@ -76,6 +79,56 @@ class Poses:
     tracks: tuple[PoseTrack, ...]
     camera: np.ndarray | None = None  # (n, 2, 3): display px of each frame -> its shot's first frame (vision.camera)
 
+    def camera_of(self, track: PoseTrack) -> np.ndarray | None:
+        """(len(track), 2, 3): the camera path over `track`'s frames (None without a path)."""
+        path = None if self.camera is None else self.camera[track.first : track.first + len(track)]
+        return path if path is not None and len(path) == len(track) else None
+
+
+@dataclass(frozen=True, eq=False)
+class Span:
+    """One person's landmarks over rows [first, first + n) of a run of frames: NaN, and visibility 0, where the
+    person is not seen."""
+
+    first: int
+    image: np.ndarray  # (n, 33, 3) float32
+    world: np.ndarray  # (n, 33, 3) float32
+    visibility: np.ndarray  # (n, 33) float32
+
+    @property
+    def end(self) -> int:
+        return self.first + len(self.image)
+
+    def within(self, a: int, b: int) -> Span | None:
+        """The rows in [a, b) from the first to the last seen, numbered from `a`; None where nobody is seen."""
+        lo, hi = max(a, self.first), min(b, self.end)
+        seen = np.flatnonzero(~np.isnan(self.image[lo - self.first : hi - self.first, 0, 0])) if lo < hi else []
+        if not len(seen):
+            return None
+        rows = slice(lo - self.first + seen[0], lo - self.first + seen[-1] + 1)
+        return Span(lo + int(seen[0]) - a, self.image[rows], self.world[rows], self.visibility[rows])
+
+    def image_over(self, a: int, b: int) -> np.ndarray:
+        """(b - a, 33, 3): the image landmarks over rows [a, b), NaN outside the span."""
+        out = np.full((b - a, N_LANDMARKS, 3), np.nan, dtype=np.float32)
+        lo, hi = max(a, self.first), min(b, self.end)
+        if lo < hi:
+            out[lo - a : hi - a] = self.image[lo - self.first : hi - self.first]
+        return out
+
+    @staticmethod
+    def of_rows(rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]) -> Span:
+        """A span from (row, image, world, visibility) rows in order, the rows between them not seen."""
+        first = rows[0][0]
+        n = rows[-1][0] + len(rows[-1][1]) - first
+        image = np.full((n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
+        world = np.full((n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
+        vis = np.zeros((n, N_LANDMARKS), dtype=np.float32)
+        for at, img, wld, v in rows:
+            k = at - first
+            image[k : k + len(img)], world[k : k + len(img)], vis[k : k + len(img)] = img, wld, v
+        return Span(first, image, world, vis)
+
 
 @dataclass(frozen=True, eq=False)
 class Followed:
@@ -84,7 +137,7 @@ class Followed:
 
     frames: np.ndarray  # (n,) int, frame indices
     t_s: np.ndarray  # (n,) float
-    tracks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # per person: image, world, visibility (n rows)
+    tracks: tuple[Span, ...]  # per person, over the rows they were followed in
     camera: np.ndarray  # (n, 2, 3) display px of each frame -> the frame its camera path starts at
     camera_starts: np.ndarray  # (n,) bool: the camera path starts over here (a cut, or a step it could not fit)
 
@@ -116,17 +169,25 @@ def follow(frames: Iterable[Frame], *, config: PoseConfig = PoseConfig(), callba
 
 def finish_poses(followed: Followed, width: int, height: int, config: PoseConfig = PoseConfig()) -> Poses:
     """The tracks worth keeping (feet seen long enough), numbered in order of first appearance."""
-    kept = []
-    for image, world, vis in followed.tracks:
-        present = ~np.isnan(image[:, 0, 0])
-        if tk.keep_track(vis, present, followed.t_s, min_s=config.min_track_s):
-            kept.append((int(np.argmax(present)), image, world, vis))
-    kept.sort(key=lambda k: k[0])  # ids in order of first appearance
-    tracks = tuple(
-        PoseTrack(person=i, frames=followed.frames, t_s=followed.t_s, image=img, world=wld, visibility=v)
-        for i, (_, img, wld, v) in enumerate(kept)
-    )
-    return Poses(width=width, height=height, frames=followed.frames, t_s=followed.t_s, tracks=tracks,
+    n, kept = len(followed.frames), []
+    for span in followed.tracks:
+        span = span.within(0, n)
+        if span is not None and tk.keep_track(span.visibility, ~np.isnan(span.image[:, 0, 0]),
+                                              followed.t_s[span.first : span.end], min_s=config.min_track_s):
+            kept.append(span)
+    kept.sort(key=lambda span: span.first)  # ids in order of first appearance
+    tracks = []
+    for i, span in enumerate(kept):
+        # with the unseen frame on either side where the video has one: the detectors see a person come and go
+        # as they see a gap in a track
+        a, b = max(0, span.first - 1), min(n, span.end + 1)
+        image = span.image_over(a, b)
+        world = np.full_like(image, np.nan)
+        vis = np.zeros(image.shape[:2], dtype=np.float32)
+        world[span.first - a : span.end - a], vis[span.first - a : span.end - a] = span.world, span.visibility
+        tracks.append(PoseTrack(person=i, frames=followed.frames[a:b], t_s=followed.t_s[a:b], image=image,
+                                world=world, visibility=vis, first=a))
+    return Poses(width=width, height=height, frames=followed.frames, t_s=followed.t_s, tracks=tuple(tracks),
                  camera=followed.camera)
 
 
@@ -135,7 +196,7 @@ class _Track:
     who: tk.Identity
     roi: tk.Roi  # where to look in the next frame
     smoother: tk.PoseSmoother
-    rows: list = field(default_factory=list)  # (frame position, image px, world, visibility)
+    rows: list = field(default_factory=list)  # (frame position, image px, world, visibility), one row each
 
 
 class _People:
@@ -259,17 +320,11 @@ class _People:
         self._accept(track, obs, frame)
 
     def followed(self, camera: CameraTracker) -> Followed:
-        n = len(self.indices)
-        tracks = []
-        for track in [*self.done, *self.active.values(), *self.lost.values()]:
-            image = np.full((n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
-            world = np.full((n, N_LANDMARKS, 3), np.nan, dtype=np.float32)
-            vis = np.zeros((n, N_LANDMARKS), dtype=np.float32)
-            for pos, img, wld, v in track.rows:
-                image[pos], world[pos], vis[pos] = img, wld, v
-            tracks.append((image, world, vis))
+        everyone = [*self.done, *self.active.values(), *self.lost.values()]
+        tracks = tuple(Span.of_rows([(pos, img[None], wld[None], v[None]) for pos, img, wld, v in track.rows])
+                       for track in everyone if track.rows)
         return Followed(frames=np.array(self.indices, dtype=np.int64), t_s=np.array(self.times, dtype=np.float64),
-                        tracks=tuple(tracks), camera=camera.path(), camera_starts=camera.starts())
+                        tracks=tracks, camera=camera.path(), camera_starts=camera.starts())
 
 
 # -- MediaPipe ---------------------------------------------------------------------------

@@ -8,14 +8,19 @@ never the tracker's own numbering.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from foleystudio.media.frames import Frame, iter_frames
 from foleystudio.media.probe import probe_video
+from foleystudio.timebase import frame_rate
+from foleystudio.vision.actions import detect_actions
+from foleystudio.vision.contacts import detect_contacts
 from foleystudio.vision.landmarks import N_LANDMARKS
-from foleystudio.vision.pose import PoseConfig, Poses, estimate_poses
+from foleystudio.vision.pose import Followed, PoseConfig, Poses, PoseTrack, Span, estimate_poses, finish_poses
+from tests.vision import synth
 
 _CACHE: dict[str, Poses] = {}
 
@@ -41,16 +46,28 @@ def scored_events(gt: dict, person: int) -> list[dict]:
     return [e for e in gt["events"] if e["person"] == person and not any(a <= e["t"] <= b for a, b in gt["ignore"])]
 
 
+def whole(poses: Poses, track: PoseTrack) -> PoseTrack:
+    """`track` over every frame of `poses` (NaN, visibility 0, outside its own frames): tests index by frame."""
+    n, rows = len(poses.frames), slice(track.first, track.first + len(track))
+    image = np.full((n, N_LANDMARKS, 3), np.nan, np.float32)
+    world, vis = image.copy(), np.zeros((n, N_LANDMARKS), np.float32)
+    image[rows], world[rows], vis[rows] = track.image, track.world, track.visibility
+    return PoseTrack(track.person, poses.frames, poses.t_s, image, world, vis)
+
+
 def assert_contract(poses: Poses, n_frames: int) -> None:
     assert len(poses.frames) == len(poses.t_s) == n_frames
     assert [tr.person for tr in poses.tracks] == list(range(len(poses.tracks)))
-    firsts = [int(np.argmax(tr.present)) for tr in poses.tracks]
+    firsts = [tr.first for tr in poses.tracks]
     assert firsts == sorted(firsts)  # ids in order of first appearance
     for tr in poses.tracks:
-        assert np.array_equal(tr.frames, poses.frames) and np.array_equal(tr.t_s, poses.t_s)
-        assert tr.image.shape == tr.world.shape == (n_frames, N_LANDMARKS, 3)
-        assert tr.visibility.shape == (n_frames, N_LANDMARKS)
+        n, rows = len(tr), slice(tr.first, tr.first + len(tr))
+        assert 0 <= tr.first and tr.first + n <= n_frames
+        assert np.array_equal(tr.frames, poses.frames[rows]) and np.array_equal(tr.t_s, poses.t_s[rows])
+        assert tr.image.shape == tr.world.shape == (n, N_LANDMARKS, 3)
+        assert tr.visibility.shape == (n, N_LANDMARKS)
         assert tr.image.dtype == tr.world.dtype == tr.visibility.dtype == np.float32
+        assert tr.present[0] and tr.present[-1]  # from the first frame the person is seen in to the last
         absent = ~tr.present
         assert np.isnan(tr.image[absent]).all() and (tr.visibility[absent] == 0).all()
         assert not np.isnan(tr.image[tr.present]).any()
@@ -66,7 +83,7 @@ def test_sports2d_walker_and_jumper_each_keep_one_id(shared):
     assert_contract(poses, 230)
     assert len(poses.tracks) == 2
     w, h = poses.width, poses.height
-    man, woman = sorted(poses.tracks, key=lambda tr: np.nanmedian(hips(tr)[:, 1]))
+    man, woman = sorted((whole(poses, tr) for tr in poses.tracks), key=lambda tr: np.nanmedian(hips(tr)[:, 1]))
     assert man.person == 0 and woman.person == 1  # he is on screen from the first frame, she from ~36
 
     # The woman: always on the grass, walking steadily leftwards, there for her steps.
@@ -101,7 +118,7 @@ def test_hato_pair_two_sprinters_one_per_half(shared):
     bottoms = [np.all(hips(tr)[tr.present, 1] > half) for tr in poses.tracks]
     assert sorted(tops) == [False, True] and sorted(bottoms) == [False, True]
     for tr in poses.tracks:
-        assert tr.present.mean() > 0.7  # both are in the blocks from the first frame
+        assert whole(poses, tr).present.mean() > 0.7  # both are in the blocks from the first frame
 
 
 @pytest.mark.clips
@@ -109,7 +126,7 @@ def test_single_person_clip_gives_one_track(shared):
     poses = run(shared, "tfjs_jump.mp4")
     assert_contract(poses, len(poses.frames))
     assert len(poses.tracks) == 1
-    assert poses.tracks[0].present.mean() > 0.95
+    assert whole(poses, poses.tracks[0]).present.mean() > 0.95
 
 
 @pytest.mark.clips
@@ -118,9 +135,10 @@ def test_frames_with_nobody_are_nan(shared):
     poses = run(shared, "intel_walk_a.mp4")
     assert_contract(poses, len(poses.frames))
     assert len(poses.tracks) == 1
-    track = poses.tracks[0]
+    track = whole(poses, poses.tracks[0])
     assert not track.present[0] and np.isnan(track.image[0]).all() and (track.visibility[0] == 0).all()
     assert track.present.mean() > 0.6
+    assert poses.tracks[0].first == int(np.argmax(track.present)) > 10  # the track starts when the walker comes in
 
 
 def test_no_people_no_tracks():
@@ -142,7 +160,7 @@ def test_same_people_at_360p_and_25_fps(shared):
     poses = run(shared, "sports2d_mirror_360p25.mp4")
     assert_contract(poses, len(poses.frames))
     assert len(poses.tracks) == 2
-    man, woman = sorted(poses.tracks, key=lambda tr: np.nanmedian(hips(tr)[:, 1]))
+    man, woman = sorted((whole(poses, tr) for tr in poses.tracks), key=lambda tr: np.nanmedian(hips(tr)[:, 1]))
     assert man.present.mean() > 0.8 and woman.present.mean() > 0.6
     seen = woman.present
     assert hips(woman)[seen][0, 0] < hips(woman)[seen][-1, 0]  # mirrored: she walks left to right
@@ -154,8 +172,9 @@ def test_no_track_crosses_a_cut(shared):
     poses = run(shared, "cut_walk_sprint.mp4")
     assert_contract(poses, len(poses.frames))
     cut = int(np.argmin(np.abs(poses.t_s - 7.68)))  # first frame of the second shot (230)
-    assert all(not (tr.present[:cut].any() and tr.present[cut:].any()) for tr in poses.tracks)
-    assert any(tr.present[cut:].mean() > 0.8 for tr in poses.tracks)  # the sprinter is found at once
+    tracks = [whole(poses, tr) for tr in poses.tracks]
+    assert all(not (tr.present[:cut].any() and tr.present[cut:].any()) for tr in tracks)
+    assert any(tr.present[cut:].mean() > 0.8 for tr in tracks)  # the sprinter is found at once
 
 
 @pytest.mark.clips
@@ -163,4 +182,63 @@ def test_low_frame_rate_portrait(shared):
     """tfjs_squats: 5 fps, 720x1280 portrait, one person squatting."""
     poses = run(shared, "tfjs_squats.mp4")
     assert_contract(poses, len(poses.frames))
-    assert len(poses.tracks) == 1 and poses.tracks[0].present.mean() > 0.9
+    assert len(poses.tracks) == 1 and whole(poses, poses.tracks[0]).present.mean() > 0.9
+
+
+# -- a track over its own frames -------------------------------------------------------------------
+
+
+def test_a_span_keeps_the_rows_seen_numbered_from_where_it_is_cut():
+    image = np.full((10, N_LANDMARKS, 3), np.nan, np.float32)
+    image[[3, 4, 6]] = 1.0  # seen at rows 3, 4 and 6 of 10
+    vis = np.where(np.isnan(image[:, :, 0]), 0.0, 0.9).astype(np.float32)
+    span = Span(5, image, image.copy(), vis)  # rows 5..15 of the whole: seen at 8, 9 and 11
+    assert span.end == 15
+    seen = span.within(0, 20)
+    assert (seen.first, seen.end) == (8, 12) and not np.isnan(seen.image[[0, 1, 3]]).any()
+    assert np.isnan(seen.image[2]).all() and seen.visibility[2].max() == 0
+    assert (span.within(9, 12).first, span.within(9, 12).end) == (0, 3)  # rows 9..11, numbered from 9
+    assert span.within(10, 11) is None and span.within(0, 8) is None and span.within(20, 30) is None
+    over = span.image_over(6, 13)
+    assert over.shape == (7, N_LANDMARKS, 3)
+    assert [bool(np.isfinite(r).all()) for r in over] == [False, False, True, True, False, True, False]
+    joined = Span.of_rows([(8, image[3:5], image[3:5], vis[3:5]), (11, image[6:7], image[6:7], vis[6:7])])
+    assert (joined.first, joined.end) == (8, 12)
+    np.testing.assert_array_equal(joined.image, seen.image)
+    np.testing.assert_array_equal(joined.visibility, seen.visibility)
+
+
+def _cut_out(clip, seen_s: tuple[float, float]) -> tuple[Poses, Poses]:
+    """The clip's one walker seen only in `seen_s`: as a track over the whole video (as tracks were), and over
+    its own frames the way `finish_poses` cuts them."""
+    p = clip.poses
+    (track,) = p.tracks
+    hidden = (p.t_s < seen_s[0]) | (p.t_s > seen_s[1])
+    image, world, vis = track.image.copy(), track.world.copy(), track.visibility.copy()
+    image[hidden], world[hidden], vis[hidden] = np.nan, np.nan, 0.0
+    whole = replace(p, tracks=(PoseTrack(0, p.frames, p.t_s, image, world, vis),))
+    followed = Followed(frames=p.frames, t_s=p.t_s, tracks=(Span(0, image, world, vis),),
+                        camera=np.tile(np.eye(3)[:2], (len(p.t_s), 1, 1)), camera_starts=p.t_s == p.t_s[0])
+    own = finish_poses(followed, p.width, p.height)
+    return whole, replace(own, camera=p.camera)
+
+
+@pytest.mark.parametrize("fps", [25.0, 29.97, 30.0, 60.0])
+def test_a_track_over_its_own_frames_finds_what_it_found_over_the_whole_video(fps):
+    """Someone who walks in and out: the events, to the last digit, are those of a track as long as the video
+    (the rate read from a stretch of 25 fps times once rounded 2.5 frames both ways, and lost a step)."""
+    whole, own = _cut_out(synth.walking(fps=fps, duration_s=6.0, seed=3), (1.3, 4.7))
+    (track,) = own.tracks
+    assert track.first > 0 and track.first + len(track) < len(own.frames)  # cut at both ends
+    assert len(track) < 0.65 * len(whole.frames)
+    found = detect_contacts(own)
+    assert len(found) >= 4 and found.events == detect_contacts(whole).events
+    assert detect_actions(own, None).events == detect_actions(whole, None).events
+
+
+def test_every_stretch_of_a_constant_rate_reads_the_same_rate():
+    for fps in (25.0, 29.97, 30000 / 1001, 50.0, 60.0):
+        t = np.arange(600) / fps
+        rates = {frame_rate(t[a:b]) for a in range(0, 40, 3) for b in range(200, 600, 37)}
+        assert rates == {round(fps, 6)}, (fps, rates)
+    assert frame_rate(np.array([0.0])) == 30.0 and frame_rate(np.array([]), default=25.0) == 25.0
