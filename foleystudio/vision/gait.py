@@ -96,7 +96,9 @@ def heel_split_m(track: PoseTrack, config: GaitConfig = GaitConfig()) -> np.ndar
 
 
 def _running_sum(x: np.ndarray, window: int) -> np.ndarray:
-    return np.convolve(x, np.ones(window), mode="same")
+    """(len(x),) sums over `window` rows centred on each (zeros beyond the ends), also when x is shorter."""
+    start = (window - 1) // 2
+    return np.convolve(x, np.ones(window), mode="full")[start : start + len(x)]
 
 
 def _nan_median3(x: np.ndarray) -> np.ndarray:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from foleystudio.vision.gait import gait_strikes, heel_split_m
+from foleystudio.vision.gait import _running_sum, gait_strikes, heel_split_m
 from tests.vision import synth
 from tests.vision.synth import Faults, Jumps, Stand
 
@@ -66,3 +67,27 @@ def test_no_strike_invented_where_the_track_starts_or_ends():
     strikes = gait_strikes(c.poses.tracks[0])
     assert strikes
     assert all(0.8 + 0.05 < s.t_s < 4.5 - 0.05 for s in strikes)
+
+
+@pytest.mark.parametrize("rows", [5, 12, 22])
+def test_a_track_shorter_than_the_facing_window_is_measured(rows):
+    """Tracks run over the person's own frames: one seen for 0.2-0.7 s is shorter than the facing window (an
+    0.8 s running sum, longer than the track, once made the sum longer than the track)."""
+    clip = synth.walking(duration_s=3.0)
+    (track,) = clip.poses.tracks
+    part = replace(track, frames=track.frames[40:40 + rows], t_s=track.t_s[40:40 + rows],
+                   image=track.image[40:40 + rows], world=track.world[40:40 + rows],
+                   visibility=track.visibility[40:40 + rows])
+    split = heel_split_m(part)
+    assert split.shape == (rows,) and np.isfinite(split).all()
+    np.testing.assert_allclose(split, heel_split_m(track)[40:40 + rows], atol=0.02)  # the same walker, facing known
+    assert isinstance(gait_strikes(part), list)
+
+
+@pytest.mark.parametrize("window", [3, 5, 25])
+def test_running_sum_is_centred_and_as_long_as_its_input(window):
+    rng = np.random.default_rng(window)
+    for n in (1, 2, window - 1, window, 3 * window):
+        x = rng.normal(size=n)
+        want = [x[max(0, k - window // 2) : k + window // 2 + 1].sum() for k in range(n)]
+        np.testing.assert_allclose(_running_sum(x, window), want)

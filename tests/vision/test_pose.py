@@ -67,7 +67,9 @@ def assert_contract(poses: Poses, n_frames: int) -> None:
         assert tr.image.shape == tr.world.shape == (n, N_LANDMARKS, 3)
         assert tr.visibility.shape == (n, N_LANDMARKS)
         assert tr.image.dtype == tr.world.dtype == tr.visibility.dtype == np.float32
-        assert tr.present[0] and tr.present[-1]  # from the first frame the person is seen in to the last
+        # from the frame before the person is first seen to the one after the last, where the video has them
+        first_seen, last_seen = tr.first + np.flatnonzero(tr.present)[[0, -1]]
+        assert tr.first == max(0, first_seen - 1) and tr.first + n == min(n_frames, last_seen + 2)
         absent = ~tr.present
         assert np.isnan(tr.image[absent]).all() and (tr.visibility[absent] == 0).all()
         assert not np.isnan(tr.image[tr.present]).any()
@@ -138,7 +140,7 @@ def test_frames_with_nobody_are_nan(shared):
     track = whole(poses, poses.tracks[0])
     assert not track.present[0] and np.isnan(track.image[0]).all() and (track.visibility[0] == 0).all()
     assert track.present.mean() > 0.6
-    assert poses.tracks[0].first == int(np.argmax(track.present)) > 10  # the track starts when the walker comes in
+    assert poses.tracks[0].first == int(np.argmax(track.present)) - 1 > 10  # the track starts as the walker comes in
 
 
 def test_no_people_no_tracks():
