@@ -5,10 +5,10 @@ one with the pose landmark model on a crop that moves with that person (the lega
 solution's tracking, once per person), and keeps each person's id across short losses
 (`vision.tracking`). It returns one `PoseTrack` per person: landmarks in display
 pixels, world landmarks in metres (hip-centred), and per-landmark visibility, over the
-frames from the first to the last the person is seen in (`PoseTrack.first` is the
-`Poses` row it starts at), so memory grows with the people's time on screen, not with
-the video's length times the people. Frames in between where the person is not seen
-are kept, as NaN landmarks and zero visibility.
+frames from the one before the person is first seen to the one after the last, where
+the video has them (`PoseTrack.first` is the `Poses` row it starts at), so memory grows
+with the people's time on screen, not with the video's length times the people. Frames
+where the person is not seen are kept, as NaN landmarks and zero visibility.
 
 The two models are the wheel's own graphs (PoseDetectionCpu, PoseLandmarkByRoiCpu),
 wired so that the detector reports every candidate and the landmark model takes a crop
