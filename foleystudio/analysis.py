@@ -15,6 +15,7 @@ from pathlib import Path
 
 from foleystudio.cache import (
     ANALYSIS_SCHEMA,
+    POSE_CODE,
     code_fingerprint,
     default_cache_dir,
     load_analysis,
@@ -155,7 +156,8 @@ def analyse_poses(
     """Pose tracks of every person (cached); frames also go to `shots`, `sampler` and `motion` on the way
     (`chunks`, `chunk_runner`: as `analyse`'s)."""
     cache_dir = Path(options.cache_dir) if options.cache_dir else default_cache_dir()
-    key = video_key(info.path, options.pose) if options.use_cache else None
+    key = video_key(info.path, options.pose, extra={"code": code_fingerprint(names=POSE_CODE)}) if options.use_cache \
+        else None  # the pose code's own fingerprint: an upgrade never reads old poses
 
     def progress(event: dict) -> None:
         if callback:

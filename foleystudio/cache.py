@@ -96,12 +96,16 @@ def save_poses(cache_dir: Path, key: str, poses: Poses) -> None:
 
 ANALYSIS_SCHEMA = "foleystudio.analysis.1"
 _ANALYSIS_CODE = ("vision", "analysis.py")  # what an analysis is computed by: a change there is a new analysis
+# what pose tracks are computed by (not the contact detector, so that tuning it reuses the poses)
+POSE_CODE = ("vision/pose.py", "vision/tracking.py", "vision/camera.py", "vision/landmarks.py", "media/frames.py",
+             "chunking.py")
 
 
-def code_fingerprint(root: Path = Path(__file__).resolve().parent) -> str:
-    """Hash of the analysis code and its model weights, so an upgrade never reads an old analysis."""
+def code_fingerprint(root: Path = Path(__file__).resolve().parent, names: tuple[str, ...] = _ANALYSIS_CODE) -> str:
+    """Hash of the analysis code and its model weights (or of the files and folders `names`), so an upgrade
+    never reads an old analysis (or old poses)."""
     h = hashlib.sha256()
-    for name in _ANALYSIS_CODE:
+    for name in names:
         base = root / name
         files = sorted(base.rglob("*")) if base.is_dir() else [base]
         for file in files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,3 +100,18 @@ def test_the_analysis_key_follows_the_code(monkeypatch, tmp_path):
     before = cache.code_fingerprint(tmp_path)
     (tmp_path / "vision" / "contacts.py").write_text("A = 2\n")
     assert cache.code_fingerprint(tmp_path) != before
+
+
+def test_the_pose_key_follows_the_pose_code_only(tmp_path):
+    """Poses cached by other pose code are never read (a stale cache once hid a change in a tracker), while a
+    change to the contact detector keeps them: tuning it does not run pose again."""
+    for name in cache.POSE_CODE + ("vision/contacts.py",):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("A = 1\n")
+    before = cache.code_fingerprint(tmp_path, names=cache.POSE_CODE)
+    (tmp_path / "vision" / "contacts.py").write_text("A = 2\n")
+    assert cache.code_fingerprint(tmp_path, names=cache.POSE_CODE) == before
+    (tmp_path / "vision" / "tracking.py").write_text("A = 2\n")
+    assert cache.code_fingerprint(tmp_path, names=cache.POSE_CODE) != before
+    real = Path(cache.__file__).resolve().parent
+    assert all((real / name).is_file() for name in cache.POSE_CODE)  # every name is a file the package has
