@@ -208,7 +208,7 @@ class _People:
         pairs = []
         warm_frames = f.frames[:warm]
         for k, span in enumerate(f.tracks):
-            mine = span.image_over(0, warm)
+            mine = span.over(0, warm).image
             for person, (frames, theirs_all) in self.last.items():
                 at = np.searchsorted(frames, warm_frames)
                 ok = (at < len(frames)) & (frames[np.minimum(at, len(frames) - 1)] == warm_frames)

@@ -210,7 +210,7 @@ def test_people_are_linked_across_a_joint_where_both_chunks_saw_them():
     for mine, (want, seen) in zip(got, sorted([(a, (0, 100)), (b, (10, 70)), (c, (80, 100))],
                                              key=lambda t: float(np.nanmin(t[0][0][:, 0, 0])))):
         assert (mine.first, mine.end) == seen  # each person over the frames they were seen in, and no more
-        np.testing.assert_array_equal(mine.image_over(0, n), want[0])
+        np.testing.assert_array_equal(mine.over(0, n).image, want[0])
         np.testing.assert_array_equal(mine.image, want[0][seen[0]:seen[1]])
         np.testing.assert_array_equal(mine.visibility, want[2][seen[0]:seen[1]])
     assert len(joined.tracks) == 3

@@ -108,13 +108,15 @@ class Span:
         rows = slice(lo - self.first + seen[0], lo - self.first + seen[-1] + 1)
         return Span(lo + int(seen[0]) - a, self.image[rows], self.world[rows], self.visibility[rows])
 
-    def image_over(self, a: int, b: int) -> np.ndarray:
-        """(b - a, 33, 3): the image landmarks over rows [a, b), NaN outside the span."""
-        out = np.full((b - a, N_LANDMARKS, 3), np.nan, dtype=np.float32)
+    def over(self, a: int, b: int) -> Span:
+        """The span over rows [a, b): NaN, and visibility 0, outside it."""
+        image = np.full((b - a, N_LANDMARKS, 3), np.nan, dtype=np.float32)
+        world, vis = image.copy(), np.zeros((b - a, N_LANDMARKS), dtype=np.float32)
         lo, hi = max(a, self.first), min(b, self.end)
         if lo < hi:
-            out[lo - a : hi - a] = self.image[lo - self.first : hi - self.first]
-        return out
+            mine, out = slice(lo - self.first, hi - self.first), slice(lo - a, hi - a)
+            image[out], world[out], vis[out] = self.image[mine], self.world[mine], self.visibility[mine]
+        return Span(a, image, world, vis)
 
     @staticmethod
     def of_rows(rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]) -> Span:
@@ -181,12 +183,9 @@ def finish_poses(followed: Followed, width: int, height: int, config: PoseConfig
         # with the unseen frame on either side where the video has one: the detectors see a person come and go
         # as they see a gap in a track
         a, b = max(0, span.first - 1), min(n, span.end + 1)
-        image = span.image_over(a, b)
-        world = np.full_like(image, np.nan)
-        vis = np.zeros(image.shape[:2], dtype=np.float32)
-        world[span.first - a : span.end - a], vis[span.first - a : span.end - a] = span.world, span.visibility
-        tracks.append(PoseTrack(person=i, frames=followed.frames[a:b], t_s=followed.t_s[a:b], image=image,
-                                world=world, visibility=vis, first=a))
+        padded = span.over(a, b)
+        tracks.append(PoseTrack(person=i, frames=followed.frames[a:b], t_s=followed.t_s[a:b], image=padded.image,
+                                world=padded.world, visibility=padded.visibility, first=a))
     return Poses(width=width, height=height, frames=followed.frames, t_s=followed.t_s, tracks=tuple(tracks),
                  camera=followed.camera)
 

@@ -201,7 +201,7 @@ def test_a_span_keeps_the_rows_seen_numbered_from_where_it_is_cut():
     assert np.isnan(seen.image[2]).all() and seen.visibility[2].max() == 0
     assert (span.within(9, 12).first, span.within(9, 12).end) == (0, 3)  # rows 9..11, numbered from 9
     assert span.within(10, 11) is None and span.within(0, 8) is None and span.within(20, 30) is None
-    over = span.image_over(6, 13)
+    over = span.over(6, 13).image
     assert over.shape == (7, N_LANDMARKS, 3)
     assert [bool(np.isfinite(r).all()) for r in over] == [False, False, True, True, False, True, False]
     joined = Span.of_rows([(8, image[3:5], image[3:5], vis[3:5]), (11, image[6:7], image[6:7], vis[6:7])])
