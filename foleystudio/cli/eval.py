@@ -5,6 +5,7 @@
     foley eval --clip hato_b12 --json out.json   # one clip, report saved as JSON
     foley eval --layer specifics --gt DIR --media DIR   # claps, hits, falls... against specifics-gt.1
     foley eval --variants all                    # each clip mirrored, scaled, resampled, cropped, grey... too
+    foley eval --no-held-out                     # without fitting the thresholds leaving each group out
 
 The table goes to stdout, progress to stderr. Errors are `FoleyError`s, raised for the
 main entry point to print as one line.
@@ -85,6 +86,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--variants-dir", metavar="DIR",
                         help="where the variants are built, once per clip and variant (default: the cache's "
                              "variants/ folder, $FOLEY_CACHE/variants)")
+    parser.add_argument("--no-held-out", dest="held_out", action="store_false",
+                        help="leave out the held-out table (by default the detector's thresholds are also "
+                             "fitted leaving each group of clips out, and scored on the group left out, with "
+                             "precision by confidence band; only with --layer footsteps and two groups or more)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -139,8 +144,13 @@ def _evaluate(args: argparse.Namespace, pairs, config, common: dict):
 
         report = evaluate_variants(pairs, args.variants, config=config, variants_dir=args.variants_dir, **common)
         return report, format_variants_table(report, markdown=args.markdown), report.original.new.f1
-    report = evaluate(pairs, config=config, **common)
-    return report, format_table(report, markdown=args.markdown), report.new.f1
+    from foleystudio.eval.heldout import format_held_out
+
+    report = evaluate(pairs, config=config, held_out=getattr(args, "held_out", True), **common)
+    table = format_table(report, markdown=args.markdown)
+    if report.held_out is not None:
+        table += ("\n\n" if args.markdown else "\n") + format_held_out(report.held_out, markdown=args.markdown)
+    return report, table, report.new.f1
 
 
 def _variants(text: str):
@@ -258,6 +268,8 @@ class _Progress:
             self._advance(done)
         elif stage == "clip_done":
             self._advance(self.clip_frames)
+        elif stage == "held_out":
+            self.bar.set_description(f"fitting without {event['group']} ({event['index'] + 1}/{event['groups']})")
 
     def _advance(self, done: int) -> None:
         if done > self.clip_done:

@@ -10,6 +10,11 @@ The specifics layer against truth of schema specifics-gt.1 (`foley eval --layer 
     score = score_specifics(truth, analysis.actions, duration_s=analysis.info.duration_s)
     onsets = clip_onsets("clip.mp4")                   # where a labeller drafts that truth from
 
+The detector's thresholds fitted leaving each source of clips out, and scored on it (`foley eval` does this):
+
+    report = evaluate(find_pairs(gt_dir, media_dir), held_out=True)
+    report.held_out.held_out.f1, report.held_out.fitted.f1, report.held_out.bands_held_out
+
 The same clips with another picture (`foley eval --variants`): mirrored, scaled, resampled, cropped...
 
     report = evaluate_variants(find_pairs(gt_dir, media_dir), parse_variants("all"))
@@ -17,6 +22,7 @@ The same clips with another picture (`foley eval --variants`): mirrored, scaled,
 
 from foleystudio.eval.baseline import BaselineConfig, baseline_contacts
 from foleystudio.eval.groundtruth import GroundTruth, IgnoreRegion, TruthEvent, load_ground_truth, parse_ground_truth
+from foleystudio.eval.heldout import HeldOutReport, held_out
 from foleystudio.eval.run import ClipPair, ClipResult, EvalReport, evaluate, find_pairs
 from foleystudio.eval.onsets import OnsetConfig, Onsets, clip_onsets, detect_onsets
 from foleystudio.eval.scoring import Match, Score, ScoringConfig, match_times, pool_scores, score_clip
@@ -39,6 +45,7 @@ __all__ = [
     "ClipResult",
     "EvalReport",
     "GroundTruth",
+    "HeldOutReport",
     "IgnoreRegion",
     "Match",
     "OnsetConfig",
@@ -60,6 +67,7 @@ __all__ = [
     "evaluate_specifics",
     "evaluate_variants",
     "find_pairs",
+    "held_out",
     "load_ground_truth",
     "load_specifics_truth",
     "match_times",

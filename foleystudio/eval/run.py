@@ -20,6 +20,8 @@ from foleystudio.api import AnalysisOptions, analyse_poses
 from foleystudio.errors import InputError
 from foleystudio.eval.baseline import BaselineConfig, baseline_contacts
 from foleystudio.eval.groundtruth import GroundTruth, load_ground_truth
+from foleystudio.eval.heldout import HeldOutClip, HeldOutReport, group_of, held_out_dict
+from foleystudio.eval.heldout import held_out as fit_held_out
 from foleystudio.eval.scoring import Score, ScoringConfig, clip_tolerances_s, pool_scores, score_clip
 from foleystudio.eval.specifics import SpecificsTruth
 from foleystudio.media.probe import VideoInfo, probe_video
@@ -55,6 +57,7 @@ class EvalReport:
     scoring: ScoringConfig
     contacts: ContactConfig
     baseline: BaselineConfig
+    held_out: HeldOutReport | None = None  # thresholds fitted on other groups of clips (evaluate(held_out=True))
 
     @property
     def new(self) -> Score:
@@ -89,6 +92,7 @@ class EvalReport:
                     for c in self.clips
                 ],
                 "overall": {"new": score_dict(self.new), "old": score_dict(self.old)},
+                **({"held_out": held_out_dict(self.held_out)} if self.held_out else {}),
             }
         )
 
@@ -141,14 +145,21 @@ def evaluate(
     use_cache: bool = True,
     cache_dir: str | None = None,
     workers: int = 1,
+    held_out: bool = False,
     callback: Callback | None = None,
 ) -> EvalReport:
-    """Detect contacts with `config` and with the old baseline on every clip; score both."""
+    """Detect contacts with `config` and with the old baseline on every clip; score both.
+
+    `held_out`: also fit the detector's thresholds leaving each group of clips out (`eval.heldout`), when the
+    clips come from two groups or more; `config` is the shipped settings the fits start from.
+    """
     options = AnalysisOptions(contacts=config, use_cache=use_cache, cache_dir=cache_dir, workers=workers)
-    results = []
+    results, kept = [], []
     for pair, info, forward in each_clip(pairs, callback):
         name = pair.gt.name
         poses = analyse_poses(info, options, callback=forward)
+        if held_out:
+            kept.append(HeldOutClip(name, group_of(name), pair.gt, poses))
         new = contacts_stage.detect_contacts(poses, config=config)  # looked up at call time
         old = baseline_contacts(poses, config=baseline)
         tolerance_s, strict_s = clip_tolerances_s(pair.gt, scoring)
@@ -165,7 +176,10 @@ def evaluate(
         results.append(result)
         if callback:
             callback({"stage": "clip_done", "clip": name, "f1_new": result.new.f1, "f1_old": result.old.f1})
-    return EvalReport(clips=tuple(results), scoring=scoring, contacts=config, baseline=baseline)
+    folds = None
+    if len({c.group for c in kept}) > 1:
+        folds = fit_held_out(kept, shipped=config, scoring=scoring, callback=callback)
+    return EvalReport(clips=tuple(results), scoring=scoring, contacts=config, baseline=baseline, held_out=folds)
 
 
 def each_clip(pairs: Sequence[ClipPair], callback: Callback | None):

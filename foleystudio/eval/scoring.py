@@ -34,7 +34,9 @@ class ScoringConfig:
     tolerance_s: float = 0.067  # issue 3: two frames at 30 fps
     strict_tolerance_s: float = 0.033  # issue 3: one frame at 30 fps
     confident_at: float = 0.5  # issue 3: "precision at confidence >= 0.5 vs all"
-    kinds: tuple[str, ...] = ("step", "landing")  # footstep-gt.1 labels no scuffs; they are another layer
+    # Every kind the detector reports is scored: a scuff where no foot touched is a false sound like a
+    # false step (issue 18). A scuff where the truth has a step matches it, as a sound at the right time.
+    kinds: tuple[str, ...] = ("step", "landing", "scuff")
 
 
 @dataclass(frozen=True)
@@ -107,17 +109,31 @@ def score_clip(
     gt: GroundTruth, predictions: Iterable[ContactEvent], *, config: ScoringConfig = ScoringConfig()
 ) -> Score:
     """Score one clip's predictions against its ground truth (ignore ranges applied on both sides)."""
+    return _scored(gt, predictions, config)[0]
+
+
+def prediction_hits(
+    gt: GroundTruth, predictions: Iterable[ContactEvent], *, config: ScoringConfig = ScoringConfig()
+) -> list[tuple[float, bool]]:
+    """(confidence, matched a truth event) of each prediction `score_clip` scores, in time order."""
+    _, match, preds = _scored(gt, predictions, config)
+    matched = {p for _, p in match.pairs}
+    return [(p.confidence, i in matched) for i, p in enumerate(preds)]
+
+
+def _scored(gt: GroundTruth, predictions: Iterable[ContactEvent], config: ScoringConfig):
     truth = [e for e in gt.events if e.kind in config.kinds and _truth_scored(e, gt)]
     preds = [p for p in predictions if p.kind in config.kinds and _prediction_scored(p, gt)]
     tolerance_s, strict_s = clip_tolerances_s(gt, config)
-    return score_times(
+    score, match = score_times(
         [e.t_s for e in truth],
         [p.t_s for p in preds],
         [p.confidence for p in preds],
         tolerance_s=tolerance_s,
         strict_tolerance_s=strict_s,
         confident_at=config.confident_at,
-    )[0]
+    )
+    return score, match, preds
 
 
 def score_times(

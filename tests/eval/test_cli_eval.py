@@ -104,6 +104,22 @@ def test_markdown_and_fail_under(material, fake_pipeline, capsys, monkeypatch):
     assert eval_cli.run(parse("-q", "--fail-under", "1.01")) == 1
 
 
+def test_held_out_table_when_the_clips_come_from_two_groups(material, fake_pipeline, capsys, tmp_path):
+    gt_dir, media_dir = material
+    (gt_dir / f"copy_{CLIP}.json").symlink_to(shared_dir() / "gt" / f"{CLIP}.json")  # group "copy", same clip
+    out = tmp_path / "report.json"
+    assert eval_cli.run(parse("--gt", str(gt_dir), "--media", str(media_dir), "--json", str(out), "-q")) == 0
+    table = capsys.readouterr().out
+    assert "F1 held out" in table and "precision by confidence band" in table
+    held = json.loads(out.read_text())["held_out"]
+    assert [f["group"] for f in held["folds"]] == ["copy", "hato"]
+    assert held["overall"]["held_out"]["f1"] == 1.0  # the fake finds the truth whatever the settings
+    assert all(f["settings"] == {} for f in held["folds"])  # so no fold moves a threshold
+    assert eval_cli.run(parse("--gt", str(gt_dir), "--media", str(media_dir), "--json", str(out), "-q",
+                              "--no-held-out")) == 0
+    assert "F1 held out" not in capsys.readouterr().out and "held_out" not in json.loads(out.read_text())
+
+
 def test_passthrough_of_detector_settings(material, fake_pipeline, monkeypatch):
     @dataclasses.dataclass(frozen=True)
     class Config:

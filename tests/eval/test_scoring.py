@@ -163,9 +163,11 @@ def test_precision_of_confident_predictions():
     assert strict.n_confident == 0 and strict.precision_confident == 1.0
 
 
-def test_scuffs_are_not_scored():
+def test_every_reported_kind_is_scored_scuffs_included():
     score = score_clip(gt([1.0]), [pred(1.0), pred(1.5, kind="scuff")])
-    assert score.n_pred == 1 and score.f1 == 1.0
+    assert score.n_pred == 2 and score.precision == 0.5  # a scuff where no foot touched is a false sound
+    steps_only = score_clip(gt([1.0]), [pred(1.0), pred(1.5, kind="scuff")], config=ScoringConfig(kinds=("step",)))
+    assert steps_only.n_pred == 1 and steps_only.f1 == 1.0
     landing = score_clip(gt([1.0], kinds=["landing"]), [pred(1.0, kind="landing")])
     assert landing.f1 == 1.0
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -151,17 +149,18 @@ def test_confusion_counts():
     assert m[0, 0] == 1 and m[0, 2] == 1 and m[2, 2] == 1 and m.sum() == 3
 
 
-SOUNDS = Path(os.environ.get("FOLEY_SHARED") or Path(__file__).resolve().parents[3] / "shared") / "sounds"
-
-
-@pytest.mark.skipif(not SOUNDS.is_dir(), reason="needs ../shared/sounds")
-def test_reference_groups_are_what_the_shared_recordings_give():
+def test_reference_groups_are_what_the_shared_recordings_give(shared):
+    """Missing recordings fail this test (as all shared material does), never skip it."""
     from foleystudio.sound.features import attack_onset
     from foleystudio.sound.samples import load_mono
 
+    sounds = shared / "sounds"
+    if not sounds.is_dir():
+        pytest.fail(f"the shared recordings are not at {sounds}")
+
     for group, label, count, stored in realism.REFERENCE_GROUPS[:6]:  # a sample: decoding all takes time
         surface, pack = group.split("/")
-        files = sorted((SOUNDS / surface).glob(f"{pack}*/*.ogg"))
+        files = sorted((sounds / surface).glob(f"{pack}*/*.ogg"))
         assert len(files) == count and realism.coarse_label(surface, pack) == label
         vecs = []
         for f in files:
