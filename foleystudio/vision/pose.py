@@ -31,6 +31,7 @@ from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision import tracking as tk
 from foleystudio.vision.camera import CameraTracker
 from foleystudio.vision.landmarks import N_LANDMARKS
+from foleystudio.vision.mediapipe_import import import_mediapipe
 
 Callback = Callable[[dict], None]
 
@@ -353,6 +354,7 @@ class _Models:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         try:
             with muted_native_stderr():
+                import_mediapipe()  # without matplotlib
                 from mediapipe.calculators.tensor import tensors_to_detections_calculator_pb2 as detections_pb2
                 from mediapipe.calculators.util import thresholding_calculator_pb2 as thresholding_pb2
                 from mediapipe.framework.formats import rect_pb2

@@ -19,6 +19,7 @@ import numpy as np
 
 from foleystudio.errors import ModelError
 from foleystudio.native_log import muted_native_stderr
+from foleystudio.vision.mediapipe_import import import_mediapipe
 
 SEGMENTER_INPUT_PX = 256  # the general selfie model's input size
 
@@ -101,6 +102,7 @@ class PersonSegmenter:
         os.environ.setdefault("GLOG_minloglevel", "2")
         try:
             with muted_native_stderr():
+                import_mediapipe()  # without matplotlib
                 from mediapipe.python.solutions import selfie_segmentation
 
                 self._model = selfie_segmentation.SelfieSegmentation(model_selection=0)
