@@ -25,7 +25,7 @@ from foleystudio.cache import (
     video_key,
 )
 from foleystudio.chunking import Chunk, ChunkRunner, join_chunks, plan_chunks, run_chunks
-from foleystudio.media.frames import iter_frames, prefetched
+from foleystudio.media.frames import iter_frames, mark_held, prefetched
 from foleystudio.media.probe import VideoInfo, probe_video
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.actions import ActionConfig, ActionEvents, detect_actions
@@ -169,8 +169,9 @@ def analyse_poses(
             callback({"stage": "pose", "cached": True, "frame": info.n_frames - 1, "total": info.n_frames})
         if shots is not None or sampler is not None or motion is not None:
             small = SamplerConfig().max_side_px
-            for frame in tap_frames(iter_frames(info, max_side_px=small), shots=shots, sampler=sampler,
-                                    motion=motion):
+            analysed = set(cached.frames.tolist())  # the frames the poses were found in: held ones are not
+            frames = (f for f in iter_frames(info, max_side_px=small) if f.index in analysed)
+            for frame in tap_frames(frames, shots=shots, sampler=sampler, motion=motion):
                 progress({"stage": "decode", "frame": frame.index})
         return cached
 
@@ -183,7 +184,7 @@ def analyse_poses(
         return poses
     width, height = info.display_size
     taps = {"shots": shots, "sampler": sampler, "motion": motion}
-    frames = prefetched(tap_frames(iter_frames(info), **taps))  # decoded (and tapped) while pose runs
+    frames = prefetched(tap_frames(mark_held(iter_frames(info)), **taps))  # decoded (and tapped) while pose runs
     with muted_native_stderr():
         poses = estimate_poses(frames, width=width, height=height, config=options.pose, callback=progress)
     if key is not None:

@@ -19,7 +19,8 @@ import numpy as np
 from foleystudio.vision.camera import CameraConfig
 from foleystudio.vision.pose import PoseConfig, Poses, PoseTrack
 
-SCHEMA = "foleystudio.poses.3"  # 2: the camera path (vision.camera); 3: tracks over their own frames
+SCHEMA = "foleystudio.poses.4"  # 2: the camera path (vision.camera); 3: tracks over their own frames;
+# 4: held frames (media.frames.mark_held) are not in the tracks
 _ARRAYS = ("frames", "t_s", "image", "world", "visibility")
 
 

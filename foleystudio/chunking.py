@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from foleystudio.errors import ModelError
-from foleystudio.media.frames import iter_frames, prefetched
+from foleystudio.media.frames import iter_frames, mark_held, prefetched
 from foleystudio.media.probe import VideoInfo
 from foleystudio.native_log import muted_native_stderr
 from foleystudio.vision.camera import joined_path
@@ -134,7 +134,7 @@ def run_chunk(info: VideoInfo, chunk: Chunk, options: ChunkOptions, callback: Ca
     shots = ShotDetector()
     sampler = FrameSampler(SamplerConfig()) if options.estimate_scene else None
     motion = MotionTracker(options.motion, width, height, info.fps) if options.detect_actions else None
-    frames = prefetched(tap_frames(iter_frames(info, start=chunk.start, stop=chunk.stop), shots=shots,
+    frames = prefetched(tap_frames(mark_held(iter_frames(info, start=chunk.start, stop=chunk.stop)), shots=shots,
                                    sampler=sampler, motion=motion))
     with muted_native_stderr():
         followed = follow(frames, config=options.pose, callback=callback)
@@ -142,7 +142,8 @@ def run_chunk(info: VideoInfo, chunk: Chunk, options: ChunkOptions, callback: Ca
     n = int(kept.sum())  # the frames come in order, so the kept ones are the first n
     tracks = tuple(span for span in (tr.within(0, n) for tr in followed.tracks) if span is not None)
     followed = Followed(frames=followed.frames[:n], t_s=followed.t_s[:n], tracks=tracks,
-                        camera=followed.camera[:n], camera_starts=followed.camera_starts[:n])
+                        camera=followed.camera[:n], camera_starts=followed.camera_starts[:n],
+                        held=followed.held[:n])
     sampled = None
     if sampler is not None:
         sampled = (sampler.stride, [s for s in sampler.frames if chunk.first <= s.index < chunk.end])
@@ -171,11 +172,17 @@ def join_chunks(results: list[ChunkResult], *, link_torso: float = 0.5) -> Joine
         t_s.append(f.t_s[own])
         camera.append((f.camera, f.camera_starts, own))
     starts = np.concatenate([r.followed.camera_starts[r.followed.frames >= r.chunk.first] for r in results])
+    held = np.concatenate([_held(r.followed)[r.followed.frames >= r.chunk.first] for r in results])
     followed = Followed(frames=np.concatenate(frames), t_s=np.concatenate(t_s), tracks=tracks.spans(),
-                        camera=joined_path(camera), camera_starts=starts)
+                        camera=joined_path(camera), camera_starts=starts, held=held)
     stops = None if results[0].stops is None else [e for r in results for e in r.stops]
     sampled = None if results[0].sampled is None else [r.sampled for r in results]
     return Joined(followed=followed, shots=[r.shots for r in results], stops=stops, sampled=sampled)
+
+
+def _held(f: Followed) -> np.ndarray:
+    """(n,) bool: the rows of `f` that hold the picture before (none where it does not say)."""
+    return f.held if f.held is not None else np.zeros(len(f.frames), dtype=bool)
 
 
 @dataclass

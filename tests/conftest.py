@@ -40,16 +40,19 @@ def _isolated_cache(tmp_path_factory):
 
 
 def make_video(path: Path, *, n_frames: int = 30, fps: int = 30, size=(160, 120), codec="libx264",
-               pix_fmt="yuv420p", audio: bool = False) -> Path:
-    """A small synthetic video: a moving bright square on grey."""
+               pix_fmt="yuv420p", audio: bool = False, held_every: int | None = None) -> Path:
+    """A small synthetic video: a moving bright square on grey (with `held_every`, every such frame shows the
+    picture before it again, as film shown at another rate does)."""
     with av.open(str(path), "w") as c:
         v = c.add_stream(codec, rate=fps)
         v.width, v.height = size
         v.pix_fmt = pix_fmt
         a = c.add_stream("aac", rate=48000, layout="stereo") if audio else None
+        picture = 0
         for i in range(n_frames):
+            picture += 0 if held_every and i % held_every == held_every - 1 else 1
             img = np.full((size[1], size[0], 3), 90, np.uint8)
-            x = (i * 4) % max(1, size[0] - 20)
+            x = ((picture - 1) * 4) % max(1, size[0] - 20)
             img[40:60, x : x + 20] = 250
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             for packet in v.encode(frame):

@@ -243,7 +243,9 @@ def test_two_processes_find_the_events_one_finds(shared):
     assert _matched(a, b, tol=1) >= 0.9 * len(a), (a, b)
     assert [s.start_frame for s in one.shots] == [s.start_frame for s in two.shots] == [0, 230]
     assert [(e.kind, e.frame) for e in one.actions.events] == [(e.kind, e.frame) for e in two.actions.events]
-    assert len(two.poses.tracks) == len(one.poses.tracks) and len(two.poses.frames) == 372
+    assert len(two.poses.tracks) == len(one.poses.tracks)
+    held = sorted(set(range(372)) - set(one.poses.frames.tolist()))  # the walk is 25 fps shown at 30
+    assert list(two.poses.frames) == list(one.poses.frames) and len(held) == 38 and max(held) < 230
 
 
 def test_a_workers_error_reaches_the_caller_as_the_error_it_was(tmp_path):
@@ -267,6 +269,24 @@ def test_chunks_run_at_once_give_what_each_gives_alone(tmp_path):
         np.testing.assert_array_equal(a.followed.frames, b.followed.frames)
         assert a.shots == b.shots
     assert seen[-1]["frame"] == seen[-1]["total"] - 1 == sum(c.stop - c.start for c in chunks) - 1
+
+
+def test_held_frames_are_left_out_in_one_pass_and_in_chunks(tmp_path, monkeypatch):
+    """Every 5th frame holds the picture before: one pass and two chunks leave out the same frames, and feed the
+    shot detector the same others."""
+    from foleystudio import chunking
+    from foleystudio.analysis import analyse_poses
+
+    monkeypatch.setattr(chunking, "MIN_CHUNK_S", 1.0)
+    info = probe_video(make_video(tmp_path / "v.mp4", n_frames=90, held_every=5))
+    options = AnalysisOptions(use_cache=False)
+    found = {}
+    for count in (1, 2):
+        shots = ShotDetector()
+        poses = analyse_poses(info, options, chunks=count, shots=shots)
+        found[count] = (list(poses.frames), shots.finish(end_s=info.duration_s, end_frame=info.n_frames))
+    assert found[1][0] == [i for i in range(90) if i % 5 != 4 or i == 89]  # the last frame is never held
+    assert found[2] == found[1]
 
 
 @pytest.mark.clips

@@ -92,7 +92,7 @@ class _Painter:
         self.analysis = analysis
         poses = analysis.poses
         self.sx, self.sy = width / poses.width, height / poses.height
-        self.pose_row = {int(f): i for i, f in enumerate(poses.frames)}
+        self.pose_frames = np.asarray(poses.frames)
         times = np.asarray(analysis.info.frame_times_s)
         events = analysis.contacts.events
         # An event is drawn from the frame on screen when its sound starts, so a flash and its sound are seen together.
@@ -107,8 +107,8 @@ class _Painter:
         self.font_px = max(1, round(1.6 * self.unit))
 
     def draw(self, rgb: np.ndarray, index: int, t_s: float) -> None:
-        row = self.pose_row.get(index)
-        if row is not None:
+        row = int(np.searchsorted(self.pose_frames, index, side="right")) - 1  # a held frame: the one it holds
+        if row >= 0 and index - int(self.pose_frames[row]) <= 1:
             for track in self.analysis.poses.tracks:
                 k = row - track.first
                 if 0 <= k < len(track):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import av
+import cv2
 import numpy as np
 
 from foleystudio.errors import InputError
@@ -23,6 +24,7 @@ class Frame:
     t_s: float  # presentation time from the first frame
     rgb: np.ndarray  # (h, w, 3) uint8, rotated for display and scaled by `scale`
     scale: float  # image pixels per display pixel (<= 1)
+    held: bool = False  # shows the picture of the frame before again (`mark_held`): no motion of its own
 
 
 def iter_frames(info: VideoInfo, *, max_side_px: int = DEFAULT_MAX_SIDE_PX, step: int = 1, start: int = 0,
@@ -83,6 +85,57 @@ def _rotate(rgb: np.ndarray, rotation: int) -> np.ndarray:
     # FFmpeg's display rotation is counter-clockwise in degrees.
     k = {0: 0, 90: 1, 180: 2, 270: 3}.get(rotation % 360, 0)
     return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+
+
+HELD_MAX_LEVELS = 6  # a held picture encoded again changes by compression noise (2-4 grey levels on the dev clips)
+HELD_SHARE = 0.5  # ... and by less than this share of the change into the frame before and out to the next
+HELD_THUMB_PX = 320  # frames are compared at this size (a small walker still covers hundreds of its pixels)
+
+
+def mark_held(frames: Iterable[Frame]) -> Iterator[Frame]:
+    """`frames`, each with `held` set when it repeats the picture before it.
+
+    Film at 24 fps shown at 30 shows every 4th picture twice, 25 at 30 every 5th; a held picture carries no
+    motion and the one after it two frames' worth, so speeds are measured on the real time between pictures
+    (`vision.pose.finish_poses` leaves held frames out of the tracks). A frame is held when its picture changed
+    from the one before by at most HELD_MAX_LEVELS grey levels (in all but 1 in 1000 pixels of a thumbnail),
+    and by less than HELD_SHARE of the change into the frame before and of the change out to the next one: a
+    still scene, whose every change is noise (or none), has no held frames. Each frame is handed on when the
+    next one is seen (the first two and the last are never held).
+    """
+    before = into = None  # the last frame's thumbnail, and its change from the one before it
+    waiting: tuple[Frame, float | None, float | None] | None = None  # (frame, its change, the change into the last)
+    for frame in frames:
+        thumb = _thumbnail(frame.rgb)
+        change = _change(before, thumb) if before is not None and before.shape == thumb.shape else None
+        if waiting is not None:
+            last, last_change, into_last = waiting
+            yield replace(last, held=True) if _held(last_change, into_last, change) else last
+        waiting = (frame, change, into)
+        before, into = thumb, change
+    if waiting is not None:
+        yield waiting[0]
+
+
+def _held(change: float | None, into_last: float | None, out: float | None) -> bool:
+    return (change is not None and into_last is not None and out is not None and change <= HELD_MAX_LEVELS
+            and change < HELD_SHARE * min(into_last, out))  # strictly: a picture that never changes is still
+
+
+def _thumbnail(rgb: np.ndarray) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    scale = min(1.0, HELD_THUMB_PX / max(h, w))
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if scale < 1.0:
+        grey = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    return grey.astype(np.int16)
+
+
+def _change(a: np.ndarray, b: np.ndarray) -> float:
+    """Grey levels that all but 1 in 1000 pixels changed by at most."""
+    d = np.abs(b - a).ravel()
+    k = int(0.999 * (d.size - 1))
+    return float(np.partition(d, k)[k])
 
 
 def prefetched(frames: Iterable[Frame], depth: int = PREFETCH_FRAMES) -> Iterator[Frame]:

@@ -143,6 +143,23 @@ class Followed:
     tracks: tuple[Span, ...]  # per person, over the rows they were followed in
     camera: np.ndarray  # (n, 2, 3) display px of each frame -> the frame its camera path starts at
     camera_starts: np.ndarray  # (n,) bool: the camera path starts over here (a cut, or a step it could not fit)
+    held: np.ndarray | None = None  # (n,) bool: the frame repeats the picture before it (media.frames.mark_held)
+
+    def rows(self, keep: np.ndarray) -> Followed:
+        """Only the rows where `keep` (n,) is true: each span renumbered and cut to them, the camera path's
+        restart moved to the next kept row when its own row goes."""
+        new_row = np.cumsum(keep) - 1  # the row each kept row becomes
+        tracks = []
+        for span in self.tracks:
+            mine = keep[span.first : span.end]
+            if mine.any():
+                first = int(new_row[span.first + int(np.argmax(mine))])
+                tracks.append(Span(first, span.image[mine], span.world[mine], span.visibility[mine]))
+        count = np.concatenate([[0], np.cumsum(self.camera_starts)])  # restarts before each row
+        at = np.flatnonzero(keep)
+        starts = count[at + 1] > count[np.concatenate([[0], at[:-1] + 1])]  # one since the last kept row, or here
+        return Followed(frames=self.frames[keep], t_s=self.t_s[keep], tracks=tuple(tracks), camera=self.camera[keep],
+                        camera_starts=starts, held=None if self.held is None else self.held[keep])
 
 
 def estimate_poses(
@@ -171,7 +188,11 @@ def follow(frames: Iterable[Frame], *, config: PoseConfig = PoseConfig(), callba
 
 
 def finish_poses(followed: Followed, width: int, height: int, config: PoseConfig = PoseConfig()) -> Poses:
-    """The tracks worth keeping (feet seen long enough), numbered in order of first appearance."""
+    """The tracks worth keeping (feet seen long enough), numbered in order of first appearance, over the frames
+    that are not held (a held frame repeats the picture before it: the people were followed through it, and
+    their speeds are measured on the real time between pictures)."""
+    if followed.held is not None and followed.held.any():
+        followed = followed.rows(~followed.held)
     n, kept = len(followed.frames), []
     for span in followed.tracks:
         span = span.within(0, n)
@@ -206,6 +227,7 @@ class _People:
         self.m, self.cfg = models, config
         self.indices: list[int] = []
         self.times: list[float] = []
+        self.held: list[bool] = []
         self.active: dict[int, _Track] = {}
         self.lost: dict[int, _Track] = {}
         self.done: list[_Track] = []  # ended by a shot change
@@ -218,6 +240,7 @@ class _People:
         t = frame.t_s
         self.indices.append(frame.index)
         self.times.append(t)
+        self.held.append(frame.held)
         image = functools.cache(lambda: _image_packet(frame.rgb))  # made on first use
         cut = self.scout.cut(frame.rgb)
         if cut:  # a new shot: nobody carries over, look everywhere
@@ -324,7 +347,8 @@ class _People:
         tracks = tuple(Span.of_rows([(pos, img[None], wld[None], v[None]) for pos, img, wld, v in track.rows])
                        for track in everyone if track.rows)
         return Followed(frames=np.array(self.indices, dtype=np.int64), t_s=np.array(self.times, dtype=np.float64),
-                        tracks=tracks, camera=camera.path(), camera_starts=camera.starts())
+                        tracks=tracks, camera=camera.path(), camera_starts=camera.starts(),
+                        held=np.array(self.held, dtype=bool))
 
 
 # -- MediaPipe ---------------------------------------------------------------------------

@@ -239,8 +239,12 @@ def tap_frames(
     motion: MotionTracker | None = None,
 ) -> Iterator[Frame]:
     """Pass frames through unchanged, feeding the shot detector, the sampler and the motion tracker on the way
-    (one decode)."""
+    (one decode). Held frames (`media.frames.mark_held`) are not fed: they show no motion of their own, and the
+    analysis leaves them out (a run from cached poses feeds the frames the poses have, which are these)."""
     for frame in frames:
+        if frame.held:
+            yield frame
+            continue
         if shots is not None:
             shots.add_frame(frame)
         if sampler is not None:

@@ -210,6 +210,38 @@ def test_a_span_keeps_the_rows_seen_numbered_from_where_it_is_cut():
     np.testing.assert_array_equal(joined.visibility, seen.visibility)
 
 
+def test_held_rows_leave_the_tracks_and_a_camera_restart_moves_to_the_next_row():
+    n = 10
+    image = np.arange(n, dtype=np.float32)[:, None, None] * np.ones((1, N_LANDMARKS, 3), np.float32)
+    vis = np.ones((n, N_LANDMARKS), np.float32)
+    held = np.zeros(n, bool)
+    held[[2, 7]] = True
+    starts = np.zeros(n, bool)
+    starts[[0, 7]] = True  # a restart on a held row
+    followed = Followed(frames=np.arange(n) + 100, t_s=np.arange(n) / 30, tracks=(Span(1, image[1:9], image[1:9],
+                        vis[1:9]), Span(7, image[7:8], image[7:8], vis[7:8])),
+                        camera=np.tile(np.eye(3)[:2], (n, 1, 1)), camera_starts=starts, held=held)
+    kept = followed.rows(~held)
+    assert list(kept.frames) == [100, 101, 103, 104, 105, 106, 108, 109] and len(kept.t_s) == len(kept.camera) == 8
+    (span,) = kept.tracks  # the one seen only on a held row is gone
+    assert span.first == 1 and list(span.image[:, 0, 0]) == [1, 3, 4, 5, 6, 8]
+    assert list(np.flatnonzero(kept.camera_starts)) == [0, 6]  # row 7's restart is on row 8, now the 7th row
+    assert not kept.held.any()
+    poses = finish_poses(replace(followed, tracks=followed.tracks[:1]), 640, 480, PoseConfig(min_track_s=0.0))
+    assert list(poses.frames) == list(kept.frames) and list(poses.tracks[0].frames) == [100, 101, 103, 104, 105,
+                                                                                        106, 108, 109]
+
+
+def test_held_frames_are_followed_through_and_left_out():
+    rng = np.random.default_rng(0)
+    frames = [Frame(index=i, t_s=i / 25, rgb=rng.integers(90, 110, (240, 320, 3), dtype=np.uint8), scale=0.5,
+                    held=i % 5 == 4) for i in range(12)]
+    events = []
+    poses = estimate_poses(iter(frames), width=640, height=480, callback=events.append)
+    assert list(poses.frames) == [0, 1, 2, 3, 5, 6, 7, 8, 10, 11]
+    assert len(events) == 12  # every frame was looked at
+
+
 def _cut_out(clip, seen_s: tuple[float, float]) -> tuple[Poses, Poses]:
     """The clip's one walker seen only in `seen_s`: as a track over the whole video (as tracks were), and over
     its own frames the way `finish_poses` cuts them."""

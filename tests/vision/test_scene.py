@@ -55,6 +55,24 @@ def two_shots(shared):
     return detector.finish(), sampler
 
 
+def test_held_frames_pass_through_but_feed_nothing():
+    class Seen:
+        def __init__(self):
+            self.indices = []
+
+        def add_frame(self, frame):
+            self.indices.append(frame.index)
+
+        def feed(self, index, t_s, rgb):
+            self.indices.append(index)
+
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    frames = [Frame(index=i, t_s=i / 30, rgb=rgb, scale=1.0, held=i in (3, 7)) for i in range(10)]
+    shots, sampler, motion = Seen(), Seen(), Seen()
+    assert [f.index for f in tap_frames(frames, shots=shots, sampler=sampler, motion=motion)] == list(range(10))
+    assert shots.indices == sampler.indices == motion.indices == [0, 1, 2, 4, 5, 6, 8, 9]
+
+
 def test_frames_pass_through_once_into_shots_and_sampler(two_shots):
     shots, sampler = two_shots
     assert shots.boundaries == (30,)
