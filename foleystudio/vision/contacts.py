@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from foleystudio.media.frames import DEFAULT_MAX_SIDE_PX
+from foleystudio.timebase import frame_rate
 from foleystudio.vision.camera import is_moving
 from foleystudio.vision.feet import FootSignals, foot_signals
 from foleystudio.vision.gait import GaitConfig, Strike, gait_strikes
@@ -99,6 +101,9 @@ class ContactConfig:
     scuff_clearance: float = 0.02  # leg lengths (~2 cm): a sole that never rose more than this over its path
     #                                slid along the floor: a scuff, not a step (a walking toe clears ~5 cm)
     scuffs: bool = True  # report those as kind "scuff" (the optional scuff layer); False: drop them
+    pixel_jitter: float = 1.0  # pixels of the analysed picture a landmark jitters by at least (its resolution)
+    resolution_margin: float = 1.0  # a stop is told from that jitter when the stance speed is this many times the
+    #                                 speed it reads; under it, the events of a person too small are less sure
 
 
 def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) -> ContactEvents:
@@ -138,7 +143,30 @@ def _track_contacts(
             found.append(_event(track, sig, foot, seg, width, height, config))
     found = _with_gait(track, sig, found, width, height, config)
     steps = _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
-    return steps + scuffs
+    return [_resolved(e, track, sig, width, height, config) for e in steps + scuffs]
+
+
+def _resolved(event: ContactEvent, track: PoseTrack, sig: FootSignals, width: int, height: int,
+              config: ContactConfig) -> ContactEvent:
+    """`event` with its confidence scaled by how well the picture resolves this person's feet.
+
+    A landmark jitters by at least about a pixel of the picture the pose model was given, whatever the person's
+    size: over one speed span that reads as sqrt(2) px / span, in leg lengths a second. For a person small in the
+    picture (a leg of 50 px at 30 fps: 0.85 leg/s) that is above the speed under which a foot counts as stopped
+    (0.6 leg/s, more for a fast gait), so stops and starts come from jitter as much as from the foot: the event
+    is kept, at a confidence that falls with the ratio, rather than said with a confidence it has not earned. A
+    person as big as the dev clips' (legs of 95 px and more) is not affected.
+    """
+    row = _row_at(track, event.t_s)
+    leg = float(sig.leg_px[row]) if np.isfinite(sig.leg_px[row]) else float(np.nanmedian(sig.leg_px))
+    if not np.isfinite(leg) or leg <= 0:
+        return event
+    analysed_px = config.pixel_jitter * max(1.0, max(width, height) / DEFAULT_MAX_SIDE_PX)  # in display px
+    span_s = sig.lag / frame_rate(track.t_s)
+    jitter_speed = np.sqrt(2.0) * analysed_px / leg / span_s
+    stance = _thresholds(sig, event.foot, config)[1] if event.foot in sig.speed else config.stance_speed
+    term = float(np.clip(stance / (config.resolution_margin * jitter_speed), 0.0, 1.0))
+    return event if term >= 1.0 else replace(event, confidence=round(event.confidence * term, 3))
 
 
 def _clearance(sig: FootSignals, foot: str, lift_off: int, touch: int) -> float:

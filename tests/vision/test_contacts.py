@@ -145,6 +145,19 @@ def test_walking_toward_or_away_finds_every_step(direction):
     assert_found(clip("walk", direction=direction))
 
 
+@pytest.mark.parametrize("noise", [0.006, 1 / 40])
+def test_a_person_small_in_the_picture_is_reported_with_doubt(noise):
+    """80 px tall in 1080p (analysed at 1280 px wide: legs of about 28 px), whose landmarks jitter by a share of
+    the leg or by a pixel: every step is still found, none with the confidence the same walk gets filmed big
+    (0.87-0.99), since a pixel of jitter alone reads as a speed near the stance threshold there."""
+    small = clip("walk", person_px=80, faults=Faults(noise=noise))
+    assert_found(small)
+    assert max(e.confidence for e in events(small)) <= 0.6
+    assert min(e.confidence for e in events(clip("walk"))) >= 0.85
+    medium = clip("walk", person_px=200)  # as tall as the dev clips' sprinters: untouched
+    assert events(medium) == detect_contacts(medium.poses, config=ContactConfig(resolution_margin=1e-9))
+
+
 def test_person_entering_and_leaving_the_shot():
     """Tracked only from 0.8 s to 4.5 s: no touchdown invented where the track starts or ends."""
     c = clip("walk", duration_s=6.0, faults=Faults(seen_s=(0.8, 4.5)))
