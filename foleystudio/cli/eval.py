@@ -144,7 +144,7 @@ def _evaluate(args: argparse.Namespace, pairs, config, common: dict):
 
         report = evaluate_variants(pairs, args.variants, config=config, variants_dir=args.variants_dir, **common)
         return report, format_variants_table(report, markdown=args.markdown), report.original.new.f1
-    from foleystudio.eval.heldout import format_held_out
+    from foleystudio.eval.report import format_held_out
 
     report = evaluate(pairs, config=config, held_out=getattr(args, "held_out", True), **common)
     table = format_table(report, markdown=args.markdown)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from foleystudio.eval.heldout import HeldOutReport
 from foleystudio.eval.run import EvalReport
 from foleystudio.eval.scoring import Score
 from foleystudio.eval.specifics import SpecificsScore
 from foleystudio.eval.specifics_run import SpecificsReport
+from foleystudio.vision.contacts import ContactConfig
 
 _Column = tuple[str, Callable[[Score], str]]
 
@@ -158,3 +160,43 @@ def _short(value: float) -> str:
     """0.5 -> '.5', 0.75 -> '.75' (narrow column headers)."""
     text = f"{value:g}"
     return text[1:] if text.startswith("0.") else text
+
+
+def format_held_out(report: HeldOutReport, *, markdown: bool = False) -> str:
+    """Per clip and pooled: F1 with the shipped thresholds, fitted on every group, and held out; what each
+    fold chose; and the held-out precision by confidence band."""
+    def cells(name: str, group: str, c) -> list[str]:
+        return [name, group, str(c.shipped.n_truth), num(c.shipped.f1), num(c.fitted.f1), num(c.held_out.f1),
+                f"{c.held_out.precision:.2f}/{c.held_out.recall:.2f}"]
+
+    header = ["clip", "group", "n truth", "F1 shipped", "F1 fitted", "F1 held out", "held-out P/R"]
+    rows = [cells(c.name, c.group, c) for c in report.clips]
+    overall = cells("overall", "", report)
+    chosen = [[f.group, ", ".join(f.fitted_on), _held_out_settings(f.settings), num(f.fit_f1)] for f in report.folds]
+    every = report.everything
+    chosen.append(["(none: fitted)", ", ".join(every.fitted_on), _held_out_settings(every.settings), num(every.fit_f1)])
+    band_header = ["confidence", "n shipped", "P shipped", "n held out", "P held out"]
+    band_rows = [[f"{s.low:.1f}-{s.high:.1f}", str(s.n), num(s.precision), str(h.n), num(h.precision)]
+                 for s, h in zip(report.bands_shipped, report.bands_held_out)]
+    fold_header = ["held out", "thresholds fitted on", "what the fit moved from the shipped settings", "fit F1"]
+    if markdown:
+        return "\n\n".join([markdown_table(header, [*rows, [f"**{overall[0]}**", *overall[1:]]]),
+                            markdown_table(fold_header, chosen), markdown_table(band_header, band_rows)])
+    return "\n".join([
+        "",
+        "held out: the detector's thresholds fitted on the other groups of clips, scored on this one "
+        "(a group is the source, the name before its first '_')",
+        *text_table(header, rows, [overall]),
+        "F1 fitted: the same search on every clip, scored on the clips it was fitted on (flattering); "
+        "F1 held out: what footage nobody tuned for can expect",
+        "",
+        *text_table(fold_header, chosen),
+        "",
+        "precision by confidence band (held out: each clip's events with the thresholds its fold chose)",
+        *text_table(band_header, band_rows),
+    ])
+
+
+def _held_out_settings(settings: tuple[tuple[str, float], ...]) -> str:
+    shipped = ContactConfig()
+    return ", ".join(f"{name} {getattr(shipped, name):g}->{value:g}" for name, value in settings) or "nothing"

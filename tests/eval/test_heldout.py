@@ -12,16 +12,8 @@ from dataclasses import replace
 import pytest
 
 from foleystudio.eval.groundtruth import parse_ground_truth
-from foleystudio.eval.heldout import (
-    Fold,
-    HeldOutClip,
-    Knob,
-    fit,
-    format_held_out,
-    group_of,
-    held_out,
-    held_out_dict,
-)
+from foleystudio.eval.heldout import Fold, HeldOutClip, Knob, fit, group_of, held_out, held_out_dict
+from foleystudio.eval.report import format_held_out
 from foleystudio.eval.scoring import Score, ScoringConfig, prediction_hits, score_clip
 from foleystudio.vision.contacts import ContactConfig, ContactEvent
 
