@@ -47,6 +47,17 @@ def nearest_frame(times_s: np.ndarray, t_s: float) -> int:
     return i if abs(times_s[i] - t_s) < abs(times_s[i - 1] - t_s) else i - 1
 
 
+def video_frame_at(frames: np.ndarray, times_s: np.ndarray, t_s: float) -> int:
+    """The video frame nearest `t_s`, from analysed `frames` (indices, sorted) at `times_s`: where frames were left
+    out between the two analysed ones around `t_s` (held frames), by their times, as if the rate were even."""
+    k = nearest_frame(times_s, t_s)
+    i = int(np.searchsorted(times_s, t_s))
+    if 0 < i < len(times_s) and frames[i] - frames[i - 1] > 1 and times_s[i] > times_s[i - 1]:
+        share = (t_s - times_s[i - 1]) / (times_s[i] - times_s[i - 1])
+        return int(frames[i - 1]) + int(round(share * (int(frames[i]) - int(frames[i - 1]))))
+    return int(frames[k])
+
+
 # SMPTE timecode. A rate's timecode counts frames at its nominal (whole) rate: 30 for
 # 30000/1001. At 29.97 and 59.94 that drifts from the clock, so drop-frame timecode skips
 # frame numbers 0 and 1 (0-3 at 59.94) at the start of every minute except each tenth:

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from foleystudio.timebase import frames_to_timecode, is_drop_frame, timecode_base, timecode_to_frames
+import numpy as np
+
+from foleystudio.timebase import frames_to_timecode, is_drop_frame, timecode_base, timecode_to_frames, video_frame_at
 
 NTSC = Fraction(30000, 1001)
 NTSC_60 = Fraction(60000, 1001)
@@ -57,3 +59,12 @@ def test_round_trip(fps, frame):
 def test_refuses_what_does_not_exist(text):
     with pytest.raises(ValueError):
         timecode_to_frames(text, NTSC)
+
+
+def test_the_video_frame_nearest_a_time_across_left_out_frames():
+    frames = np.array([0, 1, 2, 4, 5, 8, 9])  # 3, 6 and 7 held, left out
+    times = frames / 30.0
+    assert [video_frame_at(frames, times, f / 30.0) for f in range(10)] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert video_frame_at(frames, times, 3.4 / 30) == 3 and video_frame_at(frames, times, 3.6 / 30) == 4
+    assert video_frame_at(frames, times, -1.0) == 0 and video_frame_at(frames, times, 5.0) == 9
+    assert video_frame_at(np.arange(5), np.arange(5) / 25.0, 2.4 / 25) == 2  # nothing left out: the nearest

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter
 
-from foleystudio.timebase import frame_rate, nearest_frame
+from foleystudio.timebase import frame_rate, nearest_frame, video_frame_at
 from foleystudio.vision.camera import apply, is_moving
 from foleystudio.vision.contacts import ContactEvents
 from foleystudio.vision.feet import LEG_TO_BODY
@@ -164,7 +164,7 @@ class _Body:
         x = float(np.clip(x / self.width, 0, 1)) if np.isfinite(x) else 0.5
         y = float(np.clip(y / self.height, 0, 1)) if np.isfinite(y) else 0.5
         return ActionEvent(
-            t_s=round(float(t_s), 6), frame=int(self.track.frames[nearest_frame(self.t, t_s)]), kind=kind,
+            t_s=round(float(t_s), 6), frame=video_frame_at(self.track.frames, self.t, t_s), kind=kind,
             person=self.track.person, x=round(x, 4), y=round(y, 4),
             strength=round(float(np.clip(strength, 0.05, 1)), 3),
             confidence=round(float(np.clip(confidence, 0, 1)), 3), body_px=round(float(self.body_px[row]), 1),

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from foleystudio.media.frames import DEFAULT_MAX_SIDE_PX
-from foleystudio.timebase import frame_rate
+from foleystudio.timebase import frame_rate, video_frame_at
 from foleystudio.vision.camera import is_moving
 from foleystudio.vision.feet import FootSignals, foot_signals
 from foleystudio.vision.gait import GaitConfig, Strike, gait_strikes
@@ -206,7 +206,7 @@ def _contact(
     x, y = _where(sig, foot, k, width, height)
     return ContactEvent(
         t_s=round(t_s, 6),
-        frame=int(track.frames[_row_at(track, t_s)]),
+        frame=video_frame_at(track.frames, track.t_s, t_s),
         person=track.person,
         foot=foot,
         kind=kind,
@@ -244,7 +244,7 @@ def _with_gait(
             s = strikes[i]
             t_s = (1 - config.gait_weight) * e.t_s + config.gait_weight * s.t_s
             sure = 1 - (1 - e.confidence) * (1 - _strike_confidence(s, sig, config))
-            out.append(replace(e, t_s=round(t_s, 6), frame=int(track.frames[_row_at(track, t_s)]),
+            out.append(replace(e, t_s=round(t_s, 6), frame=video_frame_at(track.frames, track.t_s, t_s),
                                confidence=round(sure, 3)))
         elif _in_cycle(strikes, e, config):
             out.append(replace(e, confidence=round(e.confidence * config.off_cycle_factor, 3)))
