@@ -34,7 +34,7 @@ import numpy as np
 from foleystudio.media.frames import DEFAULT_MAX_SIDE_PX
 from foleystudio.timebase import frame_rate, video_frame_at
 from foleystudio.vision.camera import is_moving
-from foleystudio.vision.feet import FootSignals, foot_signals
+from foleystudio.vision.feet import FootSignals, foot_signals, jitter_speed
 from foleystudio.vision.gait import GaitConfig, Strike, gait_strikes
 from foleystudio.vision.pose import Poses, PoseTrack
 
@@ -148,24 +148,13 @@ def _track_contacts(
 
 def _resolved(event: ContactEvent, track: PoseTrack, sig: FootSignals, width: int, height: int,
               config: ContactConfig) -> ContactEvent:
-    """`event` with its confidence scaled by how well the picture resolves this person's feet.
-
-    A landmark jitters by at least about a pixel of the picture the pose model was given, whatever the person's
-    size: over one speed span that reads as sqrt(2) px / span, in leg lengths a second. For a person small in the
-    picture (a leg of 50 px at 30 fps: 0.85 leg/s) that is above the speed under which a foot counts as stopped
-    (0.6 leg/s, more for a fast gait), so stops and starts come from jitter as much as from the foot: the event
-    is kept, at a confidence that falls with the ratio, rather than said with a confidence it has not earned. A
-    person as big as the dev clips' (legs of 95 px and more) is not affected.
-    """
-    row = _row_at(track, event.t_s)
-    leg = float(sig.leg_px[row]) if np.isfinite(sig.leg_px[row]) else float(np.nanmedian(sig.leg_px))
-    if not np.isfinite(leg) or leg <= 0:
-        return event
-    analysed_px = config.pixel_jitter * max(1.0, max(width, height) / DEFAULT_MAX_SIDE_PX)  # in display px
-    span_s = sig.lag / frame_rate(track.t_s)
-    jitter_speed = np.sqrt(2.0) * analysed_px / leg / span_s
+    """`event`, its confidence scaled down where a pixel of jitter reads as a speed near the foot's stance
+    threshold (`feet.jitter_speed`): a person too small in the picture is said with doubt, not with a
+    confidence it has not earned. A person as big as the dev clips' (legs of 95 px and more) is untouched."""
+    jitter = jitter_speed(sig, _row_at(track, event.t_s), frame_rate(track.t_s),
+                          config.pixel_jitter * max(1.0, max(width, height) / DEFAULT_MAX_SIDE_PX))
     stance = _thresholds(sig, event.foot, config)[1] if event.foot in sig.speed else config.stance_speed
-    term = float(np.clip(stance / (config.resolution_margin * jitter_speed), 0.0, 1.0))
+    term = float(np.clip(stance / (config.resolution_margin * jitter), 0.0, 1.0)) if jitter > 0 else 1.0
     return event if term >= 1.0 else replace(event, confidence=round(event.confidence * term, 3))
 
 

@@ -154,3 +154,17 @@ def _jump(now: np.ndarray, before: np.ndarray) -> float:
     seen_before = np.isfinite(before[..., 0])
     one_sided = seen_now != seen_before
     return float(np.nansum(d) + UNSEEN_COST * one_sided.sum())
+
+
+def jitter_speed(sig: FootSignals, row: int, fps: float, jitter_px: float) -> float:
+    """The speed, in leg lengths a second, that a landmark jittering by `jitter_px` display pixels reads as over
+    one speed span at `row` (0 where the leg is not measured).
+
+    A landmark jitters by at least about a pixel of the picture the pose model was given, whatever the person's
+    size: sqrt(2) px over the span. For a leg of 50 px at 30 fps that is 0.85 leg/s, above the 0.6 under which a
+    foot counts as stopped, so a small person's stops and starts come from jitter as much as from their feet.
+    """
+    leg = float(sig.leg_px[row]) if np.isfinite(sig.leg_px[row]) else float(np.nanmedian(sig.leg_px))
+    if not np.isfinite(leg) or leg <= 0:
+        return 0.0
+    return float(np.sqrt(2.0) * jitter_px / leg * fps / sig.lag)
