@@ -10,7 +10,7 @@ SHARED ?= ../shared
 
 help:
 	@echo "make run VIDEO=clip.mp4 [OUT=clip_foley.mp4] [ARGS='--surface wood']"
-	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-soundtrack | make bench-memory | make bench-costs | make bench-chunks | make bench-layers | make eval | make sounds | make sheets | make bench-sounds | make clean"
+	@echo "make serve | make test | make bench | make bench-exports | make bench-load | make bench-rerender | make bench-soundtrack | make bench-memory | make bench-costs | make bench-chunks | make bench-layers | make bench-jitter | make eval | make sounds | make sheets | make bench-sounds | make clean"
 
 NEURAL := $(VENV)/.installed-neural
 
@@ -131,6 +131,11 @@ clean:
 .PHONY: bench-chunks
 bench-chunks: $(STAMP) | /usr/bin/redis-server
 	$(BIN)/python benchmarks/chunks.py --shared $(SHARED) $(BENCH_ARGS)
+
+# the contact detector's F1 when the landmarks move by a fraction of a pixel (cached poses; seconds)
+.PHONY: bench-jitter
+bench-jitter: $(STAMP)
+	$(BIN)/python benchmarks/jitter.py --shared $(SHARED) $(BENCH_ARGS)
 
 # what each event layer finds on every clip: contacts, specifics by kind and per 10 s, the moves' audible share
 .PHONY: bench-layers
