@@ -172,17 +172,12 @@ def join_chunks(results: list[ChunkResult], *, link_torso: float = 0.5) -> Joine
         t_s.append(f.t_s[own])
         camera.append((f.camera, f.camera_starts, own))
     starts = np.concatenate([r.followed.camera_starts[r.followed.frames >= r.chunk.first] for r in results])
-    held = np.concatenate([_held(r.followed)[r.followed.frames >= r.chunk.first] for r in results])
+    held = np.concatenate([r.followed.held[r.followed.frames >= r.chunk.first] for r in results])
     followed = Followed(frames=np.concatenate(frames), t_s=np.concatenate(t_s), tracks=tracks.spans(),
                         camera=joined_path(camera), camera_starts=starts, held=held)
     stops = None if results[0].stops is None else [e for r in results for e in r.stops]
     sampled = None if results[0].sampled is None else [r.sampled for r in results]
     return Joined(followed=followed, shots=[r.shots for r in results], stops=stops, sampled=sampled)
-
-
-def _held(f: Followed) -> np.ndarray:
-    """(n,) bool: the rows of `f` that hold the picture before (none where it does not say)."""
-    return f.held if f.held is not None else np.zeros(len(f.frames), dtype=bool)
 
 
 @dataclass

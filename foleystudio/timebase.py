@@ -50,12 +50,11 @@ def nearest_frame(times_s: np.ndarray, t_s: float) -> int:
 def video_frame_at(frames: np.ndarray, times_s: np.ndarray, t_s: float) -> int:
     """The video frame nearest `t_s`, from analysed `frames` (indices, sorted) at `times_s`: where frames were left
     out between the two analysed ones around `t_s` (held frames), by their times, as if the rate were even."""
-    k = nearest_frame(times_s, t_s)
     i = int(np.searchsorted(times_s, t_s))
     if 0 < i < len(times_s) and frames[i] - frames[i - 1] > 1 and times_s[i] > times_s[i - 1]:
         share = (t_s - times_s[i - 1]) / (times_s[i] - times_s[i - 1])
         return int(frames[i - 1]) + int(round(share * (int(frames[i]) - int(frames[i - 1]))))
-    return int(frames[k])
+    return int(frames[nearest_frame(times_s, t_s)])
 
 
 # SMPTE timecode. A rate's timecode counts frames at its nominal (whole) rate: 30 for

@@ -101,6 +101,7 @@ class HeldOutReport:
     everything: Fold  # the fit on every group (the "fitted" figure)
     bands_shipped: tuple[Band, ...]
     bands_held_out: tuple[Band, ...]
+    start: ContactConfig = ContactConfig()  # the shipped settings every fit starts from, what `settings` moved from
 
     @property
     def shipped(self) -> Score:
@@ -198,6 +199,7 @@ def held_out(
         clips=figures,
         folds=tuple(folds),
         everything=everything,
+        start=shipped,
         bands_shipped=_bands(hit for c in clips for hit in prediction_hits(c.gt, detector(shipped, c), config=scoring)),
         bands_held_out=_bands(
             hit for c in clips for hit in prediction_hits(c.gt, detector(chosen[c.group], c), config=scoring)

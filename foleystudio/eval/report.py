@@ -172,9 +172,8 @@ def format_held_out(report: HeldOutReport, *, markdown: bool = False) -> str:
     header = ["clip", "group", "n truth", "F1 shipped", "F1 fitted", "F1 held out", "held-out P/R"]
     rows = [cells(c.name, c.group, c) for c in report.clips]
     overall = cells("overall", "", report)
-    chosen = [[f.group, ", ".join(f.fitted_on), _held_out_settings(f.settings), num(f.fit_f1)] for f in report.folds]
-    every = report.everything
-    chosen.append(["(none: fitted)", ", ".join(every.fitted_on), _held_out_settings(every.settings), num(every.fit_f1)])
+    chosen = [[f.group or "(none: fitted)", ", ".join(f.fitted_on), _moves(f.settings, report.start), num(f.fit_f1)]
+              for f in (*report.folds, report.everything)]
     band_header = ["confidence", "n shipped", "P shipped", "n held out", "P held out"]
     band_rows = [[f"{s.low:.1f}-{s.high:.1f}", str(s.n), num(s.precision), str(h.n), num(h.precision)]
                  for s, h in zip(report.bands_shipped, report.bands_held_out)]
@@ -197,6 +196,6 @@ def format_held_out(report: HeldOutReport, *, markdown: bool = False) -> str:
     ])
 
 
-def _held_out_settings(settings: tuple[tuple[str, float], ...]) -> str:
-    shipped = ContactConfig()
-    return ", ".join(f"{name} {getattr(shipped, name):g}->{value:g}" for name, value in settings) or "nothing"
+def _moves(settings: tuple[tuple[str, float], ...], start: ContactConfig) -> str:
+    """'name from->to, ...' of the settings a fit moved from `start`, or 'nothing'."""
+    return ", ".join(f"{name} {getattr(start, name):g}->{value:g}" for name, value in settings) or "nothing"

@@ -25,6 +25,7 @@ class Frame:
     rgb: np.ndarray  # (h, w, 3) uint8, rotated for display and scaled by `scale`
     scale: float  # image pixels per display pixel (<= 1)
     held: bool = False  # shows the picture of the frame before again (`mark_held`): no motion of its own
+    grey: np.ndarray | None = None  # `grey_thumbnail(rgb, HELD_THUMB_PX)` where `mark_held` made it, to reuse
 
 
 def iter_frames(info: VideoInfo, *, max_side_px: int = DEFAULT_MAX_SIDE_PX, step: int = 1, start: int = 0,
@@ -106,12 +107,12 @@ def mark_held(frames: Iterable[Frame]) -> Iterator[Frame]:
     before = into = None  # the last frame's thumbnail, and its change from the one before it
     waiting: tuple[Frame, float | None, float | None] | None = None  # (frame, its change, the change into the last)
     for frame in frames:
-        thumb = _thumbnail(frame.rgb)
+        thumb = grey_thumbnail(frame.rgb, HELD_THUMB_PX)
         change = _change(before, thumb) if before is not None and before.shape == thumb.shape else None
         if waiting is not None:
             last, last_change, into_last = waiting
             yield replace(last, held=True) if _held(last_change, into_last, change) else last
-        waiting = (frame, change, into)
+        waiting = (replace(frame, grey=thumb), change, into)
         before, into = thumb, change
     if waiting is not None:
         yield waiting[0]
@@ -122,18 +123,19 @@ def _held(change: float | None, into_last: float | None, out: float | None) -> b
             and change < HELD_SHARE * min(into_last, out))  # strictly: a picture that never changes is still
 
 
-def _thumbnail(rgb: np.ndarray) -> np.ndarray:
+def grey_thumbnail(rgb: np.ndarray, max_side_px: int) -> np.ndarray:
+    """`rgb` in grey (uint8), shrunk by area to at most `max_side_px` on its longer side (never enlarged)."""
     h, w = rgb.shape[:2]
-    scale = min(1.0, HELD_THUMB_PX / max(h, w))
+    scale = min(1.0, max_side_px / max(h, w))
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     if scale < 1.0:
         grey = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    return grey.astype(np.int16)
+    return grey
 
 
 def _change(a: np.ndarray, b: np.ndarray) -> float:
     """Grey levels that all but 1 in 1000 pixels changed by at most."""
-    d = np.abs(b - a).ravel()
+    d = np.abs(b.astype(np.int16) - a.astype(np.int16)).ravel()
     k = int(0.999 * (d.size - 1))
     return float(np.partition(d, k)[k])
 

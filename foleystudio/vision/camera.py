@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from foleystudio.media.frames import Frame
+from foleystudio.media.frames import HELD_THUMB_PX, Frame, grey_thumbnail
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
@@ -50,7 +50,7 @@ class CameraTracker:
 
     def add(self, frame: Frame, boxes: list[tuple[float, float, float, float]] = (), *, cut: bool = False) -> None:
         """One frame; `boxes` (x0, y0, x1, y1, display px) are masked out; `cut` starts a new ground frame."""
-        grey, scale = self._working(frame.rgb)
+        grey, scale = self._working(frame)
         mask = self._mask(grey.shape, boxes, scale * frame.scale)
         step = None if cut or self._prev is None else self._step(self._prev, grey, self._prev_mask)
         self._starts.append(step is None)
@@ -71,13 +71,13 @@ class CameraTracker:
         """(n,) bool: frames where the path starts over (a cut, the first frame, or a step that could not be fitted)."""
         return np.array(self._starts, dtype=bool)
 
-    def _working(self, rgb: np.ndarray) -> tuple[np.ndarray, float]:
-        h, w = rgb.shape[:2]
-        scale = min(1.0, self.config.max_side_px / max(h, w))
-        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        if scale < 1.0:
-            grey = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-        return grey, scale
+    def _working(self, frame: Frame) -> tuple[np.ndarray, float]:
+        """The frame in grey at the working size (the one `mark_held` made, where it is that size), and the scale."""
+        h, w = frame.rgb.shape[:2]
+        side = self.config.max_side_px
+        scale = min(1.0, side / max(h, w))
+        same = frame.grey is not None and HELD_THUMB_PX == side
+        return (frame.grey if same else grey_thumbnail(frame.rgb, side)), scale
 
     def _mask(self, shape: tuple[int, int], boxes, display_to_work: float) -> np.ndarray:
         mask = np.full(shape, 255, np.uint8)

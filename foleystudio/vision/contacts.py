@@ -143,17 +143,20 @@ def _track_contacts(
             found.append(_event(track, sig, foot, seg, width, height, config))
     found = _with_gait(track, sig, found, width, height, config)
     steps = _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
-    return [_resolved(e, track, sig, width, height, config) for e in steps + scuffs]
+    events = steps + scuffs
+    if not events:
+        return events
+    fps = frame_rate(track.t_s)
+    jitter_px = config.pixel_jitter * max(1.0, max(width, height) / DEFAULT_MAX_SIDE_PX)  # display px
+    stance = {foot: _thresholds(sig, foot, config)[1] for foot in sig.speed}
+    return [_resolved(e, jitter_speed(sig, _row_at(track, e.t_s), fps, jitter_px),
+                      stance.get(e.foot, config.stance_speed), config) for e in events]
 
 
-def _resolved(event: ContactEvent, track: PoseTrack, sig: FootSignals, width: int, height: int,
-              config: ContactConfig) -> ContactEvent:
-    """`event`, its confidence scaled down where a pixel of jitter reads as a speed near the foot's stance
-    threshold (`feet.jitter_speed`): a person too small in the picture is said with doubt, not with a
+def _resolved(event: ContactEvent, jitter: float, stance: float, config: ContactConfig) -> ContactEvent:
+    """`event`, its confidence scaled down where a pixel of jitter reads as a speed (`jitter`, `feet.jitter_speed`)
+    near the foot's stance threshold: a person too small in the picture is said with doubt, not with a
     confidence it has not earned. A person as big as the dev clips' (legs of 95 px and more) is untouched."""
-    jitter = jitter_speed(sig, _row_at(track, event.t_s), frame_rate(track.t_s),
-                          config.pixel_jitter * max(1.0, max(width, height) / DEFAULT_MAX_SIDE_PX))
-    stance = _thresholds(sig, event.foot, config)[1] if event.foot in sig.speed else config.stance_speed
     term = float(np.clip(stance / (config.resolution_margin * jitter), 0.0, 1.0)) if jitter > 0 else 1.0
     return event if term >= 1.0 else replace(event, confidence=round(event.confidence * term, 3))
 

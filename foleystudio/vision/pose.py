@@ -143,7 +143,12 @@ class Followed:
     tracks: tuple[Span, ...]  # per person, over the rows they were followed in
     camera: np.ndarray  # (n, 2, 3) display px of each frame -> the frame its camera path starts at
     camera_starts: np.ndarray  # (n,) bool: the camera path starts over here (a cut, or a step it could not fit)
-    held: np.ndarray | None = None  # (n,) bool: the frame repeats the picture before it (media.frames.mark_held)
+    held: np.ndarray | None = None  # (n,) bool: the frame repeats the picture before it (media.frames.mark_held);
+    #                                 None given: none does
+
+    def __post_init__(self):
+        if self.held is None:
+            object.__setattr__(self, "held", np.zeros(len(self.frames), dtype=bool))
 
     def rows(self, keep: np.ndarray) -> Followed:
         """Only the rows where `keep` (n,) is true: each span renumbered and cut to them, the camera path's
@@ -159,7 +164,7 @@ class Followed:
         at = np.flatnonzero(keep)
         starts = count[at + 1] > count[np.concatenate([[0], at[:-1] + 1])]  # one since the last kept row, or here
         return Followed(frames=self.frames[keep], t_s=self.t_s[keep], tracks=tuple(tracks), camera=self.camera[keep],
-                        camera_starts=starts, held=None if self.held is None else self.held[keep])
+                        camera_starts=starts, held=self.held[keep])
 
 
 def estimate_poses(
@@ -191,7 +196,7 @@ def finish_poses(followed: Followed, width: int, height: int, config: PoseConfig
     """The tracks worth keeping (feet seen long enough), numbered in order of first appearance, over the frames
     that are not held (a held frame repeats the picture before it: the people were followed through it, and
     their speeds are measured on the real time between pictures)."""
-    if followed.held is not None and followed.held.any():
+    if followed.held.any():
         followed = followed.rows(~followed.held)
     n, kept = len(followed.frames), []
     for span in followed.tracks:
