@@ -35,7 +35,8 @@ from foleystudio.sound.footsteps import Stem, StepStyle, render_footsteps_by_per
 from foleystudio.sound.ambience import AmbienceOptions, BedSpan, render_ambience
 from foleystudio.sound.neural_beds import render_ambience_neural, render_music_neural
 from foleystudio.sound.room import SpaceOptions, add_room
-from foleystudio.sound.mix import MixConfig, duck_curve, expand, loudness_gain, master, scale, true_peak_db
+from foleystudio.sound.mix import (MixConfig, duck_curve, expand, loudness_gain, master, scale, times_curve,
+                                   true_peak_db)
 from foleystudio.sound.moves import MovesOptions, motion_energy, render_moves, render_moves_by_person
 from foleystudio.sound.music import STYLES, MusicPlan, plan_music, render_music
 from foleystudio.sound.scratch import any_nonzero, blocks, release, zeros
@@ -427,9 +428,9 @@ def _mix(raw: dict[str, np.ndarray], parts: dict[str, list[Stem]], *, n: int, sr
     duck = duck_curve(mix, sr, options.mix) if ducked else None
     for lo, hi in blocks(n):
         if duck is not None:
-            gain_block = expand(*duck, lo, hi)[:, None]
+            gain_block = expand(*duck, lo, hi)
             for layer in ducked:
-                raw[layer][lo:hi] *= gain_block
+                times_curve(raw[layer][lo:hi], gain_block)
         total = np.zeros((hi - lo, 2), np.float32)
         for audio in raw.values():
             total += audio[lo:hi]

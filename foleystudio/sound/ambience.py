@@ -88,7 +88,9 @@ def render_ambience(
             if i not in live:
                 live[i] = make_bed(span.kind, sr=sr, seed=seed, index=i, level_db=options.level_db)
             gain = fade_gains(a, b, fade_in, fade_out)
-            out[a:b] += live[i].next(b - a) * gain[:, None]
+            sound = live[i].next(b - a)
+            for channel in range(out.shape[1]):  # a channel at a time: numpy broadcasts over 2 wide slowly
+                out[a:b, channel] += sound[:, channel] * gain
             if b == hi:
                 del live[i]
     return Stem(name="ambience", audio=out, sr=sr)

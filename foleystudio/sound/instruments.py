@@ -58,12 +58,32 @@ def envelope(n: int, attack_n: int, release_n: int, lo: int = 0, hi: int | None 
     env = np.ones(hi - lo, np.float32)
     a, r = min(attack_n, n), min(release_n, n)
     if a > lo:
-        i = np.arange(lo, min(a, hi))
-        env[:len(i)] = 0.5 - 0.5 * np.cos(np.pi * i / a)
+        rise = _ramp(a, 0)[lo:min(a, hi)]
+        env[:len(rise)] = rise
     if r > 0 and hi > n - r:
-        i = np.arange(max(lo, n - r), hi)
-        env[len(env) - len(i):] *= 0.5 + 0.5 * np.cos(np.pi * (i - (n - r) + 1) / r)
+        fall = _ramp(r, 1)[max(lo, n - r) - (n - r):hi - (n - r)]
+        env[len(env) - len(fall):] *= fall
     return env
+
+
+@lru_cache(maxsize=8)
+def _breath(lo: int, hi: int, sr: int) -> np.ndarray:
+    """Samples lo..hi of a pad's filter sweep (0 to 1 and back every 3.1 s; float32, read-only): a chord's notes
+    share it, so it is made once per note length."""
+    t = np.arange(lo, hi, dtype=np.float32) / np.float32(sr)
+    morph = np.float32(0.5) - np.float32(0.5) * np.cos(t * np.float32(2.0 * np.pi / 3.1))
+    morph.setflags(write=False)
+    return morph
+
+
+@lru_cache(maxsize=16)
+def _ramp(m: int, falling: int) -> np.ndarray:
+    """A raised-cosine ramp of m samples (float64, read-only), made once per length: rising from 0,
+    0.5 - 0.5 cos(pi i / m), or falling to 0 on its last sample, 0.5 + 0.5 cos(pi (i + 1) / m)."""
+    i = np.arange(m)
+    ramp = 0.5 + 0.5 * np.cos(np.pi * (i + 1) / m) if falling else 0.5 - 0.5 * np.cos(np.pi * i / m)
+    ramp.setflags(write=False)
+    return ramp
 
 
 def pad(midi: int, hold_n: int, attack_n: int, release_n: int, sr: int, bright: float, lo: int = 0,
@@ -78,10 +98,8 @@ def pad(midi: int, hold_n: int, attack_n: int, release_n: int, sr: int, bright: 
     where = cycle_index(f, hi, sr, lo=lo)
     dark = table(round(f, 2), round(cutoff, -1), sr)[where]
     light = table(round(f, 2), round(2.5 * cutoff, -1), sr)[where]
-    t = np.arange(lo, hi, dtype=np.float32) / np.float32(sr)
-    morph = np.float32(0.5) - np.float32(0.5) * np.cos(t * np.float32(2.0 * np.pi / 3.1))
     light -= dark
-    light *= morph
+    light *= _breath(lo, hi, sr)
     light += dark
     light *= envelope(n, attack_n, release_n, lo, hi)
     return light

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
-from foleystudio.sound.loudness import LoudnessUnderGain, integrated_loudness, true_peak
+from foleystudio.sound.loudness import LoudnessUnderGain, integrated_loudness, oversampling_gain, true_peak
 from foleystudio.sound.scratch import any_nonzero, blocks, release, zeros
 
 TRUE_PEAK_OVERSAMPLING = 4  # BS.1770 Annex 2: 4x for 48 kHz
@@ -50,6 +50,16 @@ class MixConfig:
     duck_threshold_db: float = -30.0  # ... once the Foley's envelope is this far over (its loudest at 0 dB)
     duck_attack_s: float = 0.02  # the envelope reads the Foley's peak over this ...
     duck_release_s: float = 0.3  # ... and is smoothed over this: the bed dips around a step, not on each sample
+
+
+def loudest(audio: np.ndarray) -> np.ndarray:
+    """(n,) |audio| of each sample at its loudest channel: `np.abs(audio).max(axis=1)` of (n, ...) audio, the same
+    values, a column at a time (numpy reduces a short inner axis sample by sample: 60x slower on a stereo block)."""
+    columns = np.asanyarray(audio).reshape(len(audio), -1)
+    out = np.abs(columns[:, 0])
+    for k in range(1, columns.shape[1]):
+        np.maximum(out, np.abs(columns[:, k]), out=out)
+    return out
 
 
 def true_peak_db(audio: np.ndarray) -> float:
@@ -109,7 +119,7 @@ def duck_curve(key: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> tup
     k = key.reshape(n, -1)
     step = hop * 4096
     for start in range(0, n, step):  # a block at a time: no full-length copy of the key
-        block = np.abs(k[start:start + step]).max(axis=1)
+        block = loudest(k[start:start + step])
         release(k[start:start + step])
         level[start // hop:start // hop + -(-len(block) // hop)] = np.pad(
             block, (0, -len(block) % hop)).reshape(-1, hop).max(axis=1)
@@ -135,31 +145,57 @@ def sample_peaks(audio: np.ndarray, *, block_samples: int = 1 << 14, below_db: f
     (what a true-peak meter sees there), a block at a time; into `out` when given. Blocks whose samples all stay
     `below_db` under the loudest are not oversampled: their sample peak, raised by INTER_SAMPLE_DB (what lies
     between samples of band-limited audio), stands in; no limiter acting on this signal reaches that far down."""
-    a = np.asanyarray(audio).reshape(len(audio), -1)
-    n = len(a)
-    peaks = np.zeros(n, np.float32) if out is None else out
-    floor = 0.0
-    for start in range(0, n, block_samples):  # each sample's level, and the loudest
-        level = np.abs(a[start:start + block_samples]).max(axis=1)
-        peaks[start:start + block_samples] = level
-        floor = max(floor, float(level.max()))
-        release(a[start:start + block_samples])
-        release(peaks[start:start + block_samples])
-    floor *= 10.0 ** (-below_db / 20.0)
-    for start in range(0, n, block_samples):
-        stop = min(start + block_samples, n)
-        peaks[start:stop] *= np.float32(10.0 ** (INTER_SAMPLE_DB / 20.0))
-        if float(np.abs(a[start:stop]).max()) >= floor:
+    return SamplePeaks(audio, block_samples=block_samples, below_db=below_db, out=out).over(0.0)
+
+
+class SamplePeaks:
+    """`sample_peaks(audio)` oversampled only where it is asked for: `over(level)` gives the peaks exact wherever
+    one could pass `level`. A block is oversampled the first time a level is asked for that its samples could reach
+    (its loudest times the oversampler's most, `loudness.oversampling_gain`); elsewhere its stand-in stays, and
+    it is under `level` as the exact peaks are. So a limiter with its ceiling at `level` acts exactly as on
+    `sample_peaks(audio)`, and the master's tries at a gain oversample only the blocks near its ceiling."""
+
+    def __init__(self, audio: np.ndarray, *, block_samples: int = 1 << 14, below_db: float = 20.0,
+                 out: np.ndarray | None = None):
+        self.audio = a = np.asanyarray(audio).reshape(len(audio), -1)
+        n = len(a)
+        self.values = peaks = np.zeros(n, np.float32) if out is None else out
+        floor = 0.0
+        for start in range(0, n, block_samples):  # each sample's level, and the loudest
+            level = loudest(a[start:start + block_samples])
+            peaks[start:start + block_samples] = level
+            floor = max(floor, float(level.max()))
+            release(a[start:start + block_samples])
+            release(peaks[start:start + block_samples])
+        floor *= 10.0 ** (-below_db / 20.0)
+        self.pending: list[tuple[int, int, float]] = []  # blocks to oversample when asked: start, stop, loudest
+        for start in range(0, n, block_samples):
+            stop = min(start + block_samples, n)
+            loudest_here = float(peaks[start:stop].max())  # each sample's level is there still
+            peaks[start:stop] *= np.float32(10.0 ** (INTER_SAMPLE_DB / 20.0))
+            if loudest_here >= floor:
+                self.pending.append((start, stop, loudest_here))
+            release(peaks[start:stop])
+
+    def over(self, level: float) -> np.ndarray:
+        """The peaks, exact wherever they could pass `level` (linear; 0: everywhere `sample_peaks` is)."""
+        reach = oversampling_gain(TRUE_PEAK_OVERSAMPLING) * (1.0 + 1e-4)  # float32 filtering: a margin
+        a, peaks, n = self.audio, self.values, len(self.values)
+        left = []
+        for start, stop, loudest_here in self.pending:
+            if loudest_here * reach < level:
+                left.append((start, stop, loudest_here))
+                continue
             lo, hi = max(0, start - 64), min(n, stop + 64)
             window = np.asarray(a[lo:hi], dtype=np.float32)  # float32: 2x faster, 1e-7 of a peak
             up = resample_poly(window, TRUE_PEAK_OVERSAMPLING, 1, axis=0)
             up = up[(start - lo) * TRUE_PEAK_OVERSAMPLING:(stop - lo) * TRUE_PEAK_OVERSAMPLING]
-            peak = np.abs(up).reshape(stop - start, TRUE_PEAK_OVERSAMPLING, -1).max(axis=(1, 2))
-            peaks[start:stop] = np.maximum(peak, np.abs(a[start:stop]).max(axis=1))
+            peak = loudest(up.reshape(stop - start, -1))  # the 4 phases of every channel of each sample
+            peaks[start:stop] = np.maximum(peak, loudest(a[start:stop]))
             release(a[lo:hi])
-        release(a[start:stop])
-        release(peaks[start:stop])
-    return peaks
+            release(peaks[start:stop])
+        self.pending = left
+        return peaks
 
 
 def limiter_gain(audio: np.ndarray, sr: int, ceiling_db: float, config: MixConfig = MixConfig(),
@@ -249,13 +285,14 @@ def master(stems: list[np.ndarray], mix: np.ndarray, sr: int, config: MixConfig 
     if not np.isfinite(base):
         return base
     target, ceiling = config.loudness_lufs, config.true_peak_db - LIMITER_MARGIN_DB
-    peaks = sample_peaks(mix, out=zeros(len(mix), on_disk=on_disk))
+    peaks = SamplePeaks(mix, out=zeros(len(mix), on_disk=on_disk))  # oversampled where a try's ceiling is near
     curve = zeros(len(mix), on_disk=on_disk)
     under = over = None  # the best tries below and above the target: (gain dB, loudness)
     gain_db = target - base
     for k in range(MASTER_ROUNDS):
-        limiter_gain(mix, sr, ceiling - gain_db, config, peaks=peaks, out=curve,
-                     times=np.float32(10.0 ** (gain_db / 20.0)))
+        limit = ceiling - gain_db  # the ceiling under this try's gain
+        exact = peaks.over(float(np.float32(10.0 ** (limit / 20.0))))
+        limiter_gain(mix, sr, limit, config, peaks=exact, out=curve, times=np.float32(10.0 ** (gain_db / 20.0)))
         reached = meter.lufs(curve)
         if abs(reached - target) <= config.loudness_tolerance_lu / 2 or k == MASTER_ROUNDS - 1:
             break
@@ -289,7 +326,21 @@ def scale(a: np.ndarray | list[np.ndarray], gain: float | np.ndarray) -> None:
         g = gain[lo:hi] if curve else gain
         for array in arrays:
             block = array[lo:hi]
-            block *= g.reshape(len(g), *([1] * (block.ndim - 1))) if curve else g
+            if curve:
+                times_curve(block, g)
+            else:
+                block *= g
             release(block)
         if curve:
             release(g)
+
+
+def times_curve(block: np.ndarray, curve: np.ndarray) -> np.ndarray:
+    """`block *= curve[:, None]` in place ((n,) or (n, channels) by (n,)), a channel at a time: the same products,
+    10x faster (numpy broadcasts a curve over a 2-wide inner axis sample by sample); `block`."""
+    if block.ndim == 1:
+        block *= curve
+    else:
+        for channel in range(block.shape[1]):
+            block[:, channel] *= curve
+    return block

@@ -33,7 +33,8 @@ import numpy as np
 
 from foleystudio.errors import InputError
 from foleystudio.sound.footsteps import Stem
-from foleystudio.sound.mix import MixConfig, integrated_lufs, runs, scale, true_peak_db
+from foleystudio.sound.loudness import oversampling_gain
+from foleystudio.sound.mix import TRUE_PEAK_OVERSAMPLING, MixConfig, integrated_lufs, loudest, runs, scale, true_peak_db
 from foleystudio.sound.instruments import (bass, bell, envelope, hz, kick, mallet, modal, noise_hit, pad, piano,
                                            pluck, stab)
 from foleystudio.sound.procedural import dsp
@@ -467,23 +468,28 @@ def _loudness_gain(x: np.ndarray, sr: int, config: MixConfig = MixConfig()) -> n
     lufs = integrated_lufs(x, sr)
     if not np.isfinite(lufs):  # shorter than one 400 ms block: the mean square stands in
         lufs = 10.0 * np.log10(float(np.sum(np.mean(np.square(x, dtype=np.float64), axis=0)))) - 0.691
-    gain_db = min(config.target_lufs - lufs, config.true_peak_db - 0.05 - _true_peak_db(x))
-    return np.float32(10.0 ** (gain_db / 20.0))
+    ceiling = config.true_peak_db - 0.05
+    gain_db = config.target_lufs - lufs
+    # the peak sets the gain only where it passes the ceiling under the loudness's gain: nothing under that is read
+    return np.float32(10.0 ** (min(gain_db, ceiling - _true_peak_db(x, over_db=ceiling - gain_db)) / 20.0))
 
 
-def _true_peak_db(x: np.ndarray, within_db: float = 6.0) -> float:
+def _true_peak_db(x: np.ndarray, within_db: float = 6.0, over_db: float = float("-inf")) -> float:
     """`mix.true_peak_db` of (n, 2) `x`, read only around the samples within `within_db` of the sample peak (an
     intersample over of band-limited notes is a fraction of a dB, never 6): the same number, a fraction of the
-    work. The stretches around them are measured a batch at a time, with silence between them."""
+    work. The stretches around them are measured a batch at a time, with silence between them. Where only a
+    peak over `over_db` matters, stretches that cannot reach it (under it by the oversampler's most) are not
+    read either: -inf when none is left (the true peak is then at or under `over_db`)."""
     n, top = len(x), 0.0
     for lo, hi in blocks(n):
         top = max(top, float(np.abs(x[lo:hi]).max()))
         release(x[lo:hi])
-    loud = np.float32(top * 10.0 ** (-within_db / 20.0))
+    reach = 10.0 ** (over_db / 20.0) / oversampling_gain(TRUE_PEAK_OVERSAMPLING)
+    loud = np.float32(max(top * 10.0 ** (-within_db / 20.0), reach))
     margin = 256  # samples either side: far more than the oversampling filter reaches
     gap = np.zeros((margin, 2), x.dtype)
     batch, size, peak = [], 0, float("-inf")
-    for first, last in runs(x, lambda block: np.abs(block).max(axis=1) >= loud, 2 * margin):
+    for first, last in runs(x, lambda block: loudest(block) >= loud, 2 * margin):
         span = np.array(x[max(0, first - margin):last + margin + 1])
         release(x[max(0, first - margin):last + margin + 1])
         batch += [span, gap]

@@ -1,4 +1,4 @@
-"""The block-wise meters give pyloudnorm's and resample_poly's numbers exactly, without a copy of the signal."""
+"""The block-wise meters read as pyloudnorm (to 1e-9 LU) and resample_poly (exactly), without a copy of the signal."""
 
 from __future__ import annotations
 
@@ -26,13 +26,15 @@ def steps(seconds: float, seed: int = 0, channels: int = 2) -> np.ndarray:
 
 
 @pytest.mark.parametrize("seconds, block", [(0.45, 4096), (3.0, 1000), (12.0, 1 << 14), (12.0, 1 << 22)])
-def test_integrated_loudness_is_pyloudnorms_bit_for_bit(seconds, block):
+def test_integrated_loudness_is_pyloudnorms_whatever_the_blocks(seconds, block):
     x = steps(seconds, seed=int(seconds * 10))
     expected = pyloudnorm.Meter(SR).integrated_loudness(x.astype(np.float64))
-    assert integrated_loudness(x, SR, block_samples=block) == expected
+    got = integrated_loudness(x, SR, block_samples=block)
+    assert got == pytest.approx(expected, abs=1e-9)  # one cascade of its filters, not a call per stage
+    assert got == integrated_loudness(x, SR, block_samples=1 << 23)  # the blocks change nothing, bit for bit
     mono = x[:, 0].copy()
     expected = pyloudnorm.Meter(SR).integrated_loudness(mono.astype(np.float64))
-    assert integrated_loudness(mono, SR, block_samples=block) == expected
+    assert integrated_loudness(mono, SR, block_samples=block) == pytest.approx(expected, abs=1e-9)
 
 
 @pytest.mark.parametrize("block", [500, 1 << 14, 1 << 22])

@@ -164,6 +164,52 @@ def test_the_limiter_acts_the_same_at_a_block_edge(small_blocks, monkeypatch):
     assert true_peak_db(audio * limiter_gain(audio, SR, -6.0, config)[:, None]) <= -6.0 + 0.05
 
 
+@given(st.integers(0, 2**32 - 1), st.sampled_from([-12.0, -6.0, -3.0, -1.1, 0.0]))
+@settings(max_examples=20, deadline=None)
+def test_peaks_oversampled_where_asked_limit_exactly_as_all_of_them(seed, ceiling_db):
+    """The master's tries read SamplePeaks.over(their ceiling): blocks that cannot reach it keep their stand-in,
+    and the limiter's gain is the one it makes from every block oversampled, bit for bit."""
+    from foleystudio.sound.mix import SamplePeaks, sample_peaks
+
+    rng = np.random.default_rng(seed)
+    audio = _bed(1.5, float(rng.uniform(0.001, 0.05)), seed=seed % 1000)
+    for _ in range(int(rng.integers(1, 6))):  # steps at uneven levels: some blocks near the ceiling, some far
+        hit = int(rng.integers(0, len(audio) - 2400))
+        audio[hit:hit + 2400] += (rng.standard_normal((2400, 2)) * np.exp(-np.arange(2400) / 300)[:, None]
+                                  * rng.uniform(0.01, 1.2)).astype(np.float32)
+    config = MixConfig()
+    whole = limiter_gain(audio, SR, ceiling_db, config, peaks=sample_peaks(audio))
+    peaks = SamplePeaks(audio)
+    asked = peaks.over(float(np.float32(10.0 ** (ceiling_db / 20.0))))
+    np.testing.assert_array_equal(limiter_gain(audio, SR, ceiling_db, config, peaks=asked), whole)
+    np.testing.assert_array_equal(peaks.over(0.0), sample_peaks(audio))  # and asked for all: all of them
+
+
+def test_a_quiet_mix_is_not_oversampled_for_a_ceiling_it_cannot_reach():
+    from foleystudio.sound.mix import SamplePeaks
+
+    peaks = SamplePeaks(_clicks(level=0.05))
+    blocks = len(peaks.pending)
+    assert blocks > 0
+    peaks.over(10.0 ** (-1.0 / 20.0))  # 0.05 times 2.24 (+7 dB, the oversampler's most) cannot reach -1 dBFS
+    assert len(peaks.pending) == blocks
+    peaks.over(0.05)
+    assert len(peaks.pending) < blocks
+
+
+@given(st.integers(1, 3000), st.integers(1, 3), st.integers(0, 2**32 - 1))
+@settings(max_examples=30, deadline=None)
+def test_the_loudest_channel_and_a_curve_per_channel_are_numpys_own(n, channels, seed):
+    from foleystudio.sound.mix import loudest, times_curve
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, channels)).astype(np.float32)
+    curve = rng.uniform(0.0, 2.0, n).astype(np.float32)
+    np.testing.assert_array_equal(loudest(x), np.abs(x).max(axis=1))
+    np.testing.assert_array_equal(times_curve(x.copy(), curve), x * curve[:, None])
+    np.testing.assert_array_equal(times_curve(x[:, 0].copy(), curve), x[:, 0] * curve)
+
+
 def test_the_ducking_is_one_curve_drawn_in_any_pieces():
     from foleystudio.sound.mix import duck_curve, expand
 

@@ -182,6 +182,52 @@ def test_at_the_stem_loudness_under_the_true_peak_ceiling(style):
     assert true_peak_db(audio) <= -1.0
 
 
+@given(st.sampled_from(STYLES), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 50))
+@settings(max_examples=12, deadline=None)
+def test_the_score_gain_reads_only_the_peaks_that_could_set_it(style, energy, brightness, seed):
+    """The score's gain measures the true peak only where it could pass the ceiling under the loudness's gain
+    (stretches under it by the oversampler's most are not read): the gain is the one every peak gives."""
+    from foleystudio.sound.mix import MixConfig
+    from foleystudio.sound.music import _loudness_gain
+
+    audio = music(plan(style, energy=energy, brightness=brightness, accents_s=(2.0,)), length_s=4.0, seed=seed)
+    raw = audio / np.float32(_loudness_gain(audio, SR))  # about as it was made; its gain is measured again
+    config = MixConfig()
+    want = min(config.target_lufs - integrated_lufs(raw, SR), config.true_peak_db - 0.05 - true_peak_db(raw))
+    assert float(_loudness_gain(raw, SR)) == pytest.approx(10.0 ** (want / 20.0), rel=1e-6)
+
+
+def test_a_loud_peak_in_the_score_sets_its_gain():
+    """A score whose one click would pass the ceiling at the loudness's gain is held under it by that click."""
+    from foleystudio.sound.music import _loudness_gain
+
+    raw = music(plan("ambient"), length_s=4.0).copy()
+    raw[SR] = (1.0, -1.0)  # one full-scale sample on a quiet pad: its true peak sets the gain
+    gain_db = 20.0 * np.log10(float(_loudness_gain(raw, SR)))
+    assert gain_db == pytest.approx(-1.05 - true_peak_db(raw), abs=1e-4)
+    assert gain_db < -20.0 - integrated_lufs(raw, SR)
+
+
+@given(st.integers(1, 4000), st.integers(0, 5000), st.integers(0, 5000), st.data())
+@settings(max_examples=60, deadline=None)
+def test_a_note_envelope_is_its_raised_cosines_in_any_piece(n, attack, release, data):
+    """The ramps are made once per length and read from there: the envelope is the formula's, sample for
+    sample, whole or a piece lo..hi at a time."""
+    from foleystudio.sound.instruments import envelope
+
+    lo = data.draw(st.integers(0, n - 1))
+    hi = data.draw(st.integers(lo + 1, n))
+    i = np.arange(n)
+    a, r = min(attack, n), min(release, n)
+    want = np.ones(n)
+    if a:
+        want[:a] = 0.5 - 0.5 * np.cos(np.pi * i[:a] / a)
+    if r:
+        want[n - r:] *= 0.5 + 0.5 * np.cos(np.pi * (i[n - r:] - (n - r) + 1) / r)
+    np.testing.assert_allclose(envelope(n, attack, release), want, atol=1e-6)
+    np.testing.assert_array_equal(envelope(n, attack, release, lo, hi), envelope(n, attack, release)[lo:hi])
+
+
 @pytest.mark.parametrize("length_s", [0.05, 1.0, 3.5])
 def test_a_short_video_gets_one_chord_swell(length_s):
     audio = music(plan("drive"), length_s)
