@@ -119,13 +119,15 @@ def unswap_feet(image: np.ndarray, world: np.ndarray, vis: np.ndarray) -> tuple[
     pos = image[:, :, :2] / scale
     as_is = np.stack([pos[:, left], pos[:, right]], axis=1)  # (n, 2 feet, 4, 2)
     states = (as_is, as_is[:, ::-1])
+    # moves[k, s, p]: from state p at frame k to state s at frame k + 1, every frame at once
+    moves = np.stack([np.stack([_jumps(states[s][1:], states[p][:-1]) for p in range(2)], axis=1)
+                      for s in range(2)], axis=1)
     cost = np.array([0.0, SWAP_PRIOR])
     back = np.zeros((n, 2), dtype=np.int8)
     for k in range(1, n):
         new = np.empty(2)
         for s in range(2):
-            moves = np.array([_jump(states[s][k], states[p][k - 1]) for p in range(2)])
-            total = cost + moves
+            total = cost + moves[k - 1, s]
             back[k, s] = int(np.argmin(total))
             new[s] = total[back[k, s]] + (SWAP_PRIOR if s else 0.0)
         cost = new
@@ -147,13 +149,13 @@ def unswap_feet(image: np.ndarray, world: np.ndarray, vis: np.ndarray) -> tuple[
     return image, world, vis
 
 
-def _jump(now: np.ndarray, before: np.ndarray) -> float:
-    """Summed distance between corresponding points; a seen point against an unseen one costs UNSEEN_COST."""
-    d = np.linalg.norm(now - before, axis=-1)
-    seen_now = np.isfinite(now[..., 0])
-    seen_before = np.isfinite(before[..., 0])
-    one_sided = seen_now != seen_before
-    return float(np.nansum(d) + UNSEEN_COST * one_sided.sum())
+def _jumps(now: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """(m,) per row of (m, ..., 2) points: the summed distance between corresponding points (the same sums, in the
+    same order, as one row at a time); a seen point against an unseen one costs UNSEEN_COST."""
+    m = len(now)
+    d = np.sqrt(np.sum((now - before) ** 2, axis=-1)).reshape(m, -1)
+    one_sided = (np.isfinite(now[..., 0]) != np.isfinite(before[..., 0])).reshape(m, -1)
+    return np.sum(np.where(np.isnan(d), 0.0, d), axis=1) + UNSEEN_COST * one_sided.sum(axis=1)
 
 
 def jitter_speed(sig: FootSignals, row: int, fps: float, jitter_px: float) -> float:
