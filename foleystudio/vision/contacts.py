@@ -28,15 +28,16 @@ out of the picture ends its track mid-stride).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
-from foleystudio.media.frames import DEFAULT_MAX_SIDE_PX
 from foleystudio.timebase import frame_rate, video_frame_at
 from foleystudio.vision.camera import is_moving
 from foleystudio.vision.feet import FootSignals, foot_signals, jitter_speed
 from foleystudio.vision.gait import GaitConfig, Strike, gait_strikes
 from foleystudio.vision.pose import Poses, PoseTrack
+from foleystudio.vision.steady import display_jitter, resolved, steady_contacts
 
 KINDS = ("step", "landing", "scuff")
 FEET = ("left", "right", "unknown")
@@ -104,6 +105,8 @@ class ContactConfig:
     pixel_jitter: float = 1.0  # pixels of the analysed picture a landmark jitters by at least (its resolution)
     resolution_margin: float = 1.0  # a stop is told from that jitter when the stance speed is this many times the
     #                                 speed it reads; under it, the events of a person too small are less sure
+    steady_draws: int = 8  # the detector runs again on this many copies of a track with pixel_jitter of noise ...
+    steady_share: float = 0.5  # ... and an event found again in fewer than this share of them is dropped (steady.py)
 
 
 def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) -> ContactEvents:
@@ -112,7 +115,10 @@ def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) ->
     moving = poses.camera is not None and is_moving(poses.camera, poses.width, poses.height)
     for track in poses.tracks:
         to_ground = poses.camera_of(track) if moving else None
-        events.extend(_track_contacts(track, poses.width, poses.height, config, to_ground))
+        events.extend(steady_contacts(
+            track, partial(_track_contacts, width=poses.width, height=poses.height, config=config, to_ground=to_ground),
+            jitter_px=display_jitter(poses.width, poses.height, config.pixel_jitter), draws=config.steady_draws,
+            share=config.steady_share, window_s=config.min_interval_s / 2))
     events.sort(key=lambda e: (e.t_s, e.person, e.foot))
     return ContactEvents(tuple(e for e in events if e.confidence >= config.min_confidence))
 
@@ -147,18 +153,10 @@ def _track_contacts(
     if not events:
         return events
     fps = frame_rate(track.t_s)
-    jitter_px = config.pixel_jitter * max(1.0, max(width, height) / DEFAULT_MAX_SIDE_PX)  # display px
+    jitter_px = display_jitter(width, height, config.pixel_jitter)
     stance = {foot: _thresholds(sig, foot, config)[1] for foot in sig.speed}
-    return [_resolved(e, jitter_speed(sig, _row_at(track, e.t_s), fps, jitter_px),
-                      stance.get(e.foot, config.stance_speed), config) for e in events]
-
-
-def _resolved(event: ContactEvent, jitter: float, stance: float, config: ContactConfig) -> ContactEvent:
-    """`event`, its confidence scaled down where a pixel of jitter reads as a speed (`jitter`, `feet.jitter_speed`)
-    near the foot's stance threshold: a person too small in the picture is said with doubt, not with a
-    confidence it has not earned. A person as big as the dev clips' (legs of 95 px and more) is untouched."""
-    term = float(np.clip(stance / (config.resolution_margin * jitter), 0.0, 1.0)) if jitter > 0 else 1.0
-    return event if term >= 1.0 else replace(event, confidence=round(event.confidence * term, 3))
+    return [resolved(e, jitter_speed(sig, _row_at(track, e.t_s), fps, jitter_px),
+                     stance.get(e.foot, config.stance_speed), config.resolution_margin) for e in events]
 
 
 def _clearance(sig: FootSignals, foot: str, lift_off: int, touch: int) -> float:
