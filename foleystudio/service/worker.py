@@ -32,6 +32,8 @@ from foleystudio.service.store import held, is_job_id
 log = logging.getLogger("foleystudio.service")
 
 CHECK_S = 0.25  # how often a running job's record is looked at (cancel, delete, timeout)
+FINISHING_S = 10.0  # a job's process whose record is finished is given this long to tidy up (the run before's
+#                     results) and exit before it is killed
 REMOTE_CHECK_S = 1.0  # the same through the server's API (a request each time)
 SWEEP_EVERY_S = 600.0  # retention and orphaned uploads
 ORPHAN_AGE_S = 3600.0  # a job folder with no record this old is an upload that never finished
@@ -118,7 +120,10 @@ class Worker:
                 why = self._still_ours(job_id, token, renew=renew)
                 last_renew = now if renew else last_renew
             if why:
-                child.kill()
+                if why == "finished":  # it wrote its end and is removing the results its run replaced
+                    child.join(FINISHING_S)
+                if child.is_alive():
+                    child.kill()
                 child.join()
         try:
             self._after(job_id, token, child.exitcode, why)
@@ -126,22 +131,25 @@ class Worker:
             log.warning("job %s: its end could not be recorded (%s)", job_id, exc)
 
     def _still_ours(self, job_id: str, token: str, *, renew: bool) -> str | None:
-        """None while the job is this worker's to run (its lease renewed when `renew`), else "gone": cancelled,
-        deleted, taken over, or its records out of reach for a whole lease (another worker may have it by now)."""
+        """None while the job is this worker's to run (its lease renewed when `renew`); "finished" once its record
+        is done or failed (the run wrote its end: it is tidying up); else "gone": cancelled, deleted, taken over,
+        or its records out of reach for a whole lease (another worker may have it by now)."""
         try:
-            if renew:
-                return None if self.store.renew(job_id, token, lease_s=self.settings.lease_s) else "gone"
+            if renew and self.store.renew(job_id, token, lease_s=self.settings.lease_s):
+                return None
             record = self.store.get(job_id)
         except StoreUnavailable as exc:
             log.warning("job %s stopped: %s", job_id, exc)
             return "gone"
-        return None if record is not None and held(record, token) else "gone"
+        if record is not None and held(record, token):
+            return None
+        return "finished" if record is not None and record["state"] in ("done", "failed") else "gone"
 
     def _after(self, job_id: str, token: str, exitcode: int | None, why: str | None) -> None:
         s = self.settings
         now = time.time()
         files = JobFiles.of(s.jobs_dir, job_id)
-        if exitcode != 0 and why != "gone":
+        if exitcode != 0 and why not in ("gone", "finished"):
             files.remove_partials()  # (not the shared chunks: the next attempt takes up those done)
         if why == "timeout":
             shutil.rmtree(files.chunks, ignore_errors=True)
@@ -154,7 +162,7 @@ class Worker:
                                                  "lease_until": None, "attempts": max(0, r["attempts"] - 1)},
                               token=token)
             return
-        if why == "gone" or exitcode == 0:
+        if why in ("gone", "finished") or exitcode == 0:
             return  # the child finished the record (done or failed), or the job is no longer ours
 
         def crashed(record: dict) -> dict:

@@ -98,8 +98,13 @@ def test_job_through_celery_is_the_embedded_job(processed, tmp_path, redis_url):
         record = JobStore(service.data_dir / "jobs.sqlite").get(job_id)
         assert record["analyses"] == 1 and record["run"] == 2
         kept = ["analysis.pickle", "detected.json", "input", "results.2"]  # the run's old results go after "done"
-        assert until(lambda: sorted(p.name for p in (service.data_dir / "jobs" / job_id).iterdir()) == kept, 30,
-                     "the first run's results to be removed")
+
+        def listing() -> list[str]:
+            return sorted(p.name for p in (service.data_dir / "jobs" / job_id).iterdir())
+        deadline = time.monotonic() + 30
+        while listing() != kept and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert listing() == kept, "the first run's results are removed once the re-render is done"
 
         # a cancelled job's message finds it cancelled and does nothing; the worker goes on to the next
         square = make_video(tmp_path / "square.mp4", n_frames=20)

@@ -66,10 +66,22 @@ class Service:
         return response.json()["id"]
 
     def stop_all(self) -> None:
+        """Kill every process started and everything they started (a Celery worker's pool and job processes
+        outlive a killed parent otherwise: a test that failed left them running)."""
         for proc in self.procs:
             if proc.poll() is None:
+                try:
+                    tree = psutil.Process(proc.pid).children(recursive=True)
+                except psutil.NoSuchProcess:
+                    tree = []
                 proc.kill()
                 proc.wait(10)
+                for child in tree:
+                    try:
+                        child.kill()
+                    except psutil.NoSuchProcess:
+                        pass
+                psutil.wait_procs(tree, timeout=10)
 
 
 def until(condition, timeout_s: float, what: str):

@@ -70,6 +70,24 @@ def test_cancelling_or_deleting_a_running_job_stops_its_process(tmp_path, monkey
     assert (store.get(job_id) or {}).get("state", "deleted") == {"cancel": "cancelled", "delete": "deleted"}[how]
 
 
+def test_a_job_that_wrote_its_end_is_left_to_tidy_up(tmp_path, monkeypatch):
+    """run_job marks the job done and then removes the results of the run before; the worker sees the job is no
+    longer held (done, no token) while that is under way and must not kill the process in the middle of it (a
+    re-render left half the old results behind that way)."""
+    settings, store, job_id, worker = setup(tmp_path)
+    folder = JobFiles.of(settings.jobs_dir, job_id).root
+
+    def finish_then_tidy(*args, **kwargs):
+        store.set(job_id, state="done", token=None)
+        time.sleep(1.0)  # four of the worker's checks
+        (folder / "tidied").write_text("the old results are gone")
+
+    monkeypatch.setattr(runner, "run_job", finish_then_tidy)
+    assert worker.run_once()
+    assert (folder / "tidied").exists()
+    assert store.get(job_id)["state"] == "done"
+
+
 def test_a_stopping_worker_hands_its_job_back(tmp_path, monkeypatch):
     settings, store, job_id, worker = setup(tmp_path)
     monkeypatch.setattr(runner, "run_job", lambda *a, **k: time.sleep(60))
