@@ -24,20 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from foleystudio.api import AnalysisOptions, analyse_poses  # noqa: E402
 from foleystudio.eval.run import checked_info, find_pairs  # noqa: E402
 from foleystudio.eval.scoring import pool_scores, score_clip  # noqa: E402
-from foleystudio.media.frames import DEFAULT_MAX_SIDE_PX  # noqa: E402
 from foleystudio.native_log import muted_native_stderr  # noqa: E402
 from foleystudio.vision.contacts import detect_contacts  # noqa: E402
+from foleystudio.vision.steady import display_jitter  # noqa: E402
+from foleystudio.vision.steady import jittered as jittered_track  # noqa: E402
 
 
 def jittered(poses, sigma_px: float, rng: np.random.Generator):
-    """`poses` with N(0, sigma) analysed pixels added to every seen image landmark's x and y."""
-    display_px = sigma_px * max(1.0, max(poses.width, poses.height) / DEFAULT_MAX_SIDE_PX)
-    tracks = []
-    for track in poses.tracks:
-        image = track.image.copy()
-        image[:, :, :2] += rng.normal(0.0, display_px, image[:, :, :2].shape).astype(np.float32)
-        tracks.append(dataclasses.replace(track, image=image))  # NaN where unseen stays NaN
-    return dataclasses.replace(poses, tracks=tuple(tracks))
+    """`poses` with N(0, sigma) analysed pixels added to every seen image landmark's x and y (the steady vote's
+    noise, drawn here for every track of the video in turn)."""
+    display_px = display_jitter(poses.width, poses.height, sigma_px)
+    return dataclasses.replace(poses, tracks=tuple(jittered_track(t, display_px, rng) for t in poses.tracks))
 
 
 def main(argv=None) -> int:
