@@ -13,8 +13,9 @@ is fitted to a clip):
   the analysed picture added to every seen image landmark, and an event is kept where a foot of that person
   comes down within half the shortest step interval in at least `share` of them (a majority: the decision the
   noise does not change), its confidence scaled by the share that found it. Either foot: which foot is which
-  is the least steady thing about an event (MediaPipe swaps them), and it is the sound that is kept or not. The draws are seeded by the person's number:
-  the same video gives the same events every run. World landmarks (the gait cycle's) are left as they are.
+  is the least steady thing about an event (MediaPipe swaps them), and it is the sound that is kept or not.
+  The draws are seeded by the person's number: the same video gives the same events every run. World
+  landmarks (the gait cycle's) are left as they are.
 """
 
 from __future__ import annotations
