@@ -67,7 +67,7 @@ def integrated_loudness(audio: np.ndarray, sr: int, *, block_samples: int = BLOC
 class KWeighting:
     """pyloudnorm's K-weighting (its two filters, gains and order) of (n, channels) audio fed a block at a time,
     its state carried from block to block: both stages as one cascade of biquads over every channel in one call
-    (2.7x faster than a filter call per stage and channel; the same samples to 1e-12 of full scale)."""
+    (2.7x faster than a filter call per stage and channel; the same samples to about 1e-12 of full scale)."""
 
     def __init__(self, meter: pyloudnorm.Meter, channels: int):
         self.sos = np.array([np.concatenate([s.passband_gain * np.asarray(s.b), s.a]) for s in meter._filters.values()])
@@ -89,8 +89,8 @@ def _gating_block_energies(a: np.ndarray, sr: int, meter, block_samples: int) ->
     weigh = KWeighting(meter, channels)
     z = np.zeros((channels, n_blocks))
     # the squares of the K-weighted samples from `offset` on (a row per channel, each contiguous): what the open
-    # blocks still need. Squared once, not once per overlapping block; np.sum of a contiguous run of them is
-    # pyloudnorm's np.sum(np.square(block)), bit for bit (the same values, summed pairwise in the same order)
+    # blocks still need. Squared once, not once per overlapping block; np.sum of a contiguous run of them adds
+    # them up as pyloudnorm's np.sum(np.square(block)) does (pairwise, in the same order)
     kept = np.zeros((channels, 0))
     offset, j = 0, 0
     for start in range(0, n, block_samples):
