@@ -115,8 +115,10 @@ def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) ->
     moving = poses.camera is not None and is_moving(poses.camera, poses.width, poses.height)
     for track in poses.tracks:
         to_ground = poses.camera_of(track) if moving else None
+        strikes = gait_strikes(track, config.gait)  # world landmarks: the same in every draw of the steady vote
         events.extend(steady_contacts(
-            track, partial(_track_contacts, width=poses.width, height=poses.height, config=config, to_ground=to_ground),
+            track, partial(_track_contacts, width=poses.width, height=poses.height, config=config, to_ground=to_ground,
+                           strikes=strikes),
             jitter_px=display_jitter(poses.width, poses.height, config.pixel_jitter), draws=config.steady_draws,
             share=config.steady_share, window_s=config.min_interval_s / 2))
     events.sort(key=lambda e: (e.t_s, e.person, e.foot))
@@ -124,7 +126,8 @@ def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) ->
 
 
 def _track_contacts(
-    track: PoseTrack, width: int, height: int, config: ContactConfig, to_ground: np.ndarray | None = None
+    track: PoseTrack, width: int, height: int, config: ContactConfig, to_ground: np.ndarray | None = None,
+    strikes: list[Strike] | None = None,  # gait_strikes(track, config.gait) where already known
 ) -> list[ContactEvent]:
     if track.present.sum() < 3:
         return []
@@ -147,7 +150,8 @@ def _track_contacts(
                     scuffs.append(_scuff(track, sig, foot, seg, width, height, config))
                 continue  # slid there: no landing to hear
             found.append(_event(track, sig, foot, seg, width, height, config))
-    found = _with_gait(track, sig, found, width, height, config)
+    strikes = gait_strikes(track, config.gait) if strikes is None else strikes
+    found = _with_gait(track, sig, found, strikes, width, height, config)
     steps = _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
     events = steps + scuffs
     if not events:
@@ -209,9 +213,10 @@ def _contact(
 
 
 def _with_gait(
-    track: PoseTrack, sig: FootSignals, found: list[ContactEvent], width: int, height: int, config: ContactConfig
+    track: PoseTrack, sig: FootSignals, found: list[ContactEvent], strikes: list[Strike], width: int, height: int,
+    config: ContactConfig,
 ) -> list[ContactEvent]:
-    """Join the picture's touchdowns with the gait cycle's heel strikes (vision.gait).
+    """Join the picture's touchdowns with the gait cycle's heel `strikes` (vision.gait).
 
     Both saw it: one contact, its time between the two, more confident. Only the gait
     cycle saw it (a foot hidden at the stop, a walk towards the camera where the feet
@@ -220,7 +225,6 @@ def _with_gait(
     doubt (landmark jitter mid-stance), kept at a lower confidence. Jumps and stamps
     have no cycle and pass untouched.
     """
-    strikes = gait_strikes(track, config.gait)
     if not strikes:
         return found
     out: list[ContactEvent] = []
