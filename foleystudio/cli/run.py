@@ -135,8 +135,9 @@ def add_soundtrack_options(p: argparse.ArgumentParser) -> None:
                    help="mix the input's own audio under the Foley, ducked where the Foley plays (a stem of its own)")
     p.add_argument("--min-confidence", type=_unit, default=ContactConfig().min_confidence,
                    help="drop contacts less confident than this (0..1)")
-    p.add_argument("--no-scuffs", action="store_true",
-                   help="leave out scuffs (a foot sliding along the floor instead of stepping)")
+    p.add_argument("--scuffs", action=argparse.BooleanOptionalAction, default=ContactConfig().scuffs,
+                   help="also hear scuffs (a foot read as sliding along the floor instead of stepping; a guess, at "
+                        f"confidence {ContactConfig().scuff_confidence:g} at most)")
     p.add_argument("--export", metavar="LIST", default="",
                    help=f"also write these, comma-separated, beside OUT: {', '.join(FORMATS)}, or all (see below)")
     p.add_argument("--start-timecode", metavar="TC",
@@ -201,7 +202,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         load_clip(args.clip_dir)  # an unloadable model fails here, not after the pose pass (cached for the scene)
 
     options = AnalysisOptions(contacts=replace(ContactConfig(), min_confidence=args.min_confidence,
-                                               scuffs=not args.no_scuffs),
+                                               scuffs=args.scuffs),
                               estimate_scene=not args.no_scene, use_cache=not args.no_cache, clip_dir=args.clip_dir,
                               detect_actions=not args.no_actions, workers=args.workers)
     render_options = RenderOptions(surface=surface, footwear=footwear, cues=cues, backend=args.backend,

@@ -30,7 +30,7 @@ DEFAULTS = {
     "seed": 0,
     "keep_audio": False,
     "min_confidence": ContactConfig().min_confidence,
-    "scuffs": True,
+    "scuffs": ContactConfig().scuffs,  # off: most scuffs read are a low step or jitter
     "export": list(FORMATS),  # every format the project writes
     "start_timecode": None,
     "stems_per_person": False,

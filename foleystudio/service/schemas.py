@@ -20,7 +20,7 @@ class JobOptions(BaseModel):
     seed: int = Field(0, description="the same seed gives the same soundtrack")
     keep_audio: bool = Field(False, description="mix the input's own audio under the Foley")
     min_confidence: float | None = Field(None, ge=0, le=1, description="drop contacts less confident than this")
-    scuffs: bool = Field(True, description="false: leave out scuffs (the CLI's --no-scuffs)")
+    scuffs: bool = Field(False, description="also hear scuffs, a guess at confidence 0.4 at most (the CLI's --scuffs)")
     export: str | None = Field(None, description="comma-separated formats (csv, otio, edl, fcpxml, rpp, markers, "
                                                  "preview) or 'all'; default: all; empty: none")
     start_timecode: str | None = Field(None, description="the timeline's first frame, HH:MM:SS:FF")
