@@ -73,6 +73,7 @@ setupUpload({
   zone: $("drop-zone"), chooseButton: $("choose"), input: $("file"),
   options: () => ({
     stems_per_person: String($("stems-per-person").checked),
+    scuffs: String($("scuffs").checked),
     export: $("with-preview").checked ? "all" : "csv,otio,edl,fcpxml,rpp,markers", // the preview is the slow part
   }),
   status: uploadStatus($("upload-progress")),

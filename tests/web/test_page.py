@@ -83,6 +83,8 @@ def test_upload_play_edit_rerender_download(new_page, page_errors, service, shar
     expect(job).to_be_visible()
     expect(job).to_have_attribute("data-state", "done", timeout=120_000)
     job_id = current(page, "state.job.id")
+    options = api(service, f"/api/jobs/{job_id}")["options"]
+    assert (options["stems_per_person"], options["scuffs"]) == (True, False)  # the page's two checks as they start
     expect(page.locator("#timeline")).to_have_attribute("data-events", "6", timeout=20_000)
     events = api(service, f"/api/jobs/{job_id}/results/{job_id}.events.json")["events"]
     assert [e["id"] for e in events] == [f"e{k:04d}" for k in range(6)]
