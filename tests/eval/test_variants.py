@@ -309,10 +309,10 @@ def test_variants_of_a_real_clip_are_built_once_and_scored_against_their_own_tru
 @pytest.mark.clips
 @pytest.mark.parametrize("name", [
     pytest.param("mirror", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 18, open: mirrored, hato_b12 scores F1 0.91 against 1.00 (BlazePose is not mirror-symmetric); "
+        "issue 18, target unmet: mirrored, hato_b12 scores F1 0.91 against 1.00 (BlazePose is not mirror-symmetric); "
         "this test passes, and so fails as strict, once the detector holds"))),
     pytest.param("repeated", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 18, open: with every 5th frame held, hato_b12 scores F1 0.83 against 1.00: the held frames are found "
+        "issue 18, target unmet: with every 5th frame held, hato_b12 scores F1 0.83 against 1.00: the held frames are found "
         "and left out (media.frames.mark_held), so speeds are on real time, but the left step at 0.50 s is missed "
         "and a doubtful one (confidence 0.60) is said at 1.35 s, beside the right one at 1.46 s"))),
 ])
