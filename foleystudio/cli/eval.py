@@ -23,7 +23,7 @@ from foleystudio.errors import InputError
 from foleystudio.export.atomic import write_json
 
 # Detector settings `foley eval` passes through when ContactConfig has them.
-PASSTHROUGH = ("sensitivity", "min_confidence")
+PASSTHROUGH = ("sensitivity", "min_confidence", "scuffs")
 LAYERS = ("footsteps", "specifics")
 VARIANT_NAMES = ("reencoded", "mirror", "360p", "480p", "24fps", "25fps", "60fps", "crop", "grey", "compressed",
                  "repeated")  # eval.variants.VARIANTS' names (not imported here: --help stays quick)
@@ -64,6 +64,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--min-confidence", type=float, metavar="MIN", help="detector's confidence threshold (passed to ContactConfig)"
     )
+    parser.add_argument("--scuffs", action="store_const", const=True,
+                        help="score scuffs too, as `foley --scuffs` reports them (default: as `foley`, without)")
     parser.add_argument(
         "--confident-at",
         type=float,

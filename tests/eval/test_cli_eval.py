@@ -125,12 +125,15 @@ def test_passthrough_of_detector_settings(material, fake_pipeline, monkeypatch):
     class Config:
         sensitivity: float = 0.5
         min_confidence: float = 0.0
+        scuffs: bool = False
 
     monkeypatch.setattr(contacts, "ContactConfig", Config)
     gt_dir, media_dir = material
     dirs = ("--gt", str(gt_dir), "--media", str(media_dir))
     eval_cli.run(parse(*dirs, "-q", "--sensitivity", "0.8", "--min-confidence", "0.3"))
     assert fake_pipeline["config"] == Config(sensitivity=0.8, min_confidence=0.3)
+    eval_cli.run(parse(*dirs, "-q", "--scuffs"))
+    assert fake_pipeline["config"] == Config(scuffs=True)
 
 
 def test_unknown_detector_setting_is_refused(material, monkeypatch):
