@@ -101,8 +101,8 @@ class ContactConfig:
     off_cycle_factor: float = 0.5  # confidence of a picture touchdown between the strikes of a clear gait
     scuff_clearance: float = 0.02  # leg lengths (~2 cm): a sole that never rose more than this over its path
     #                                slid along the floor: a scuff, not a step (a walking toe clears ~5 cm)
-    scuffs: bool = False  # report those as kind "scuff" (the opt-in scuff layer); False: drop them (on the dev
-    #                       clips' 84 variants 9 of 30 scuffs were right: most are a low step or jitter, not a slide)
+    scuffs: bool = False  # report those as kind "scuff" (opt-in); False: drop them (over the dev clips' 84
+    #                       variants 9 of 30 had a true contact within 67 ms; most were a low step or jitter)
     scuff_confidence: float = 0.4  # a scuff's confidence at most: under the 0.5 that reads as sure ("check me")
     pixel_jitter: float = 1.0  # pixels of the analysed picture a landmark jitters by at least (its resolution)
     resolution_margin: float = 1.0  # a stop is told from that jitter when the stance speed is this many times the
