@@ -309,12 +309,12 @@ def test_variants_of_a_real_clip_are_built_once_and_scored_against_their_own_tru
 @pytest.mark.clips
 @pytest.mark.parametrize("name", [
     pytest.param("mirror", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 18, target unmet: mirrored, hato_b12 scores F1 0.91 against 1.00 (BlazePose is not mirror-symmetric); "
-        "this test passes, and so fails as strict, once the detector holds"))),
+        "issue 18, target unmet: mirrored, hato_b12 scores F1 0.91 against 1.00 (BlazePose is not "
+        "mirror-symmetric); this test passes, and so fails as strict, once the detector holds"))),
     pytest.param("repeated", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 18, target unmet: with every 5th frame held, hato_b12 scores F1 0.83 against 1.00: the held frames are found "
-        "and left out (media.frames.mark_held), so speeds are on real time, but the left step at 0.50 s is missed "
-        "and a doubtful one (confidence 0.60) is said at 1.35 s, beside the right one at 1.46 s"))),
+        "issue 18, target unmet: with every 5th frame held, hato_b12 scores F1 0.83 against 1.00: the held frames "
+        "are found and left out (media.frames.mark_held), so speeds are on real time, but the left step at 0.50 s "
+        "is missed and a doubtful one (confidence 0.60) is said at 1.35 s, beside the right one at 1.46 s"))),
 ])
 def test_a_variant_of_a_real_clip_scores_within_005_of_the_original(b12_variants, name):
     report, _ = b12_variants
