@@ -24,6 +24,7 @@ from scipy import signal
 from foleystudio.errors import InputError
 from foleystudio.materials import AMBIENCES
 from foleystudio.sound.footsteps import Stem
+from foleystudio.sound.mix import times_curve
 from foleystudio.sound.procedural import dsp
 from foleystudio.sound.procedural.ambient_events import Birds, Crickets, horn, placed, plink
 from foleystudio.sound.procedural.texture import (Events, Field, Wander, band, bump, coherence, db, diffuse, line, pan,
@@ -88,9 +89,7 @@ def render_ambience(
             if i not in live:
                 live[i] = make_bed(span.kind, sr=sr, seed=seed, index=i, level_db=options.level_db)
             gain = fade_gains(a, b, fade_in, fade_out)
-            sound = live[i].next(b - a)
-            for channel in range(out.shape[1]):  # a channel at a time: numpy broadcasts over 2 wide slowly
-                out[a:b, channel] += sound[:, channel] * gain
+            out[a:b] += times_curve(live[i].next(b - a), gain)  # each call's sound is its own: scaled in place
             if b == hi:
                 del live[i]
     return Stem(name="ambience", audio=out, sr=sr)

@@ -128,8 +128,8 @@ def detect_contacts(poses: Poses, *, config: ContactConfig = ContactConfig()) ->
 
 
 def _track_contacts(
-    track: PoseTrack, width: int, height: int, config: ContactConfig, to_ground: np.ndarray | None = None,
-    strikes: list[Strike] | None = None,  # gait_strikes(track, config.gait) where already known
+    track: PoseTrack, width: int, height: int, config: ContactConfig, strikes: list[Strike],
+    to_ground: np.ndarray | None = None,
 ) -> list[ContactEvent]:
     if track.present.sum() < 3:
         return []
@@ -152,7 +152,6 @@ def _track_contacts(
                     scuffs.append(_scuff(track, sig, foot, seg, width, height, config))
                 continue  # slid there: no landing to hear
             found.append(_event(track, sig, foot, seg, width, height, config))
-    strikes = gait_strikes(track, config.gait) if strikes is None else strikes
     found = _with_gait(track, sig, found, strikes, width, height, config)
     steps = _mark_landings(_drop_mirrors(_thin(found, config), track, sig, width, height, config), config)
     events = steps + scuffs
